@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Deploy IMAGE to one ECS environment:
+#   1. register a migration task definition revision with IMAGE and run it
+#      once, failing the deploy if the migration fails;
+#   2. register an app revision (based on the running one) with IMAGE, update
+#      the service and wait until it is stable (the deployment circuit breaker
+#      rolls back by itself if the new tasks never become healthy).
+# Usage: scripts/deploy.sh IMAGE
+# Environment: ECS_CLUSTER, ECS_SERVICE, ECS_MIGRATE_TASK_FAMILY,
+#              ECS_SUBNETS (comma-separated), ECS_SECURITY_GROUP
+set -euo pipefail
+
+if [ "$#" -ne 1 ]; then
+  echo "usage: $0 IMAGE" >&2
+  exit 2
+fi
+image=$1
+: "${ECS_CLUSTER:?}" "${ECS_SERVICE:?}" "${ECS_MIGRATE_TASK_FAMILY:?}" "${ECS_SUBNETS:?}" "${ECS_SECURITY_GROUP:?}"
+
+workdir=$(mktemp -d)
+trap 'rm -rf "$workdir"' EXIT
+
+# register_with_image TASK_DEFINITION -> prints the new revision's ARN
+register_with_image() {
+  aws ecs describe-task-definition --task-definition "$1" --query taskDefinition --output json >"$workdir/current.json"
+  jq --arg image "$image" '
+    .containerDefinitions |= map(if .name == "app" then .image = $image else . end)
+    | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities,
+          .registeredAt, .registeredBy, .deregisteredAt)
+  ' "$workdir/current.json" >"$workdir/next.json"
+  aws ecs register-task-definition --cli-input-json "file://$workdir/next.json" \
+    --query taskDefinition.taskDefinitionArn --output text
+}
+
+echo "::group::Migrations"
+migrate_arn=$(register_with_image "$ECS_MIGRATE_TASK_FAMILY")
+task_arn=$(aws ecs run-task \
+  --cluster "$ECS_CLUSTER" \
+  --task-definition "$migrate_arn" \
+  --launch-type FARGATE \
+  --started-by "github-deploy" \
+  --network-configuration "awsvpcConfiguration={subnets=[$ECS_SUBNETS],securityGroups=[$ECS_SECURITY_GROUP],assignPublicIp=DISABLED}" \
+  --query 'tasks[0].taskArn' --output text)
+echo "migration task: $task_arn"
+aws ecs wait tasks-stopped --cluster "$ECS_CLUSTER" --tasks "$task_arn"
+exit_code=$(aws ecs describe-tasks --cluster "$ECS_CLUSTER" --tasks "$task_arn" \
+  --query 'tasks[0].containers[0].exitCode' --output text)
+if [ "$exit_code" != "0" ]; then
+  reason=$(aws ecs describe-tasks --cluster "$ECS_CLUSTER" --tasks "$task_arn" \
+    --query 'tasks[0].stoppedReason' --output text)
+  echo "::error::migration task failed (exit code $exit_code: $reason); the service was not changed"
+  exit 1
+fi
+echo "::endgroup::"
+
+echo "::group::Service"
+running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" \
+  --query 'services[0].taskDefinition' --output text)
+echo "previous task definition (rollback target): $running"
+app_arn=$(register_with_image "$running")
+aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_SERVICE" \
+  --task-definition "$app_arn" --query 'service.deployments[0].id' --output text
+aws ecs wait services-stable --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE"
+now_running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" \
+  --query 'services[0].taskDefinition' --output text)
+if [ "$now_running" != "$app_arn" ]; then
+  echo "::error::the deployment circuit breaker rolled back to $now_running"
+  exit 1
+fi
+echo "deployed $app_arn"
+echo "::endgroup::"

@@ -1,0 +1,1 @@
+"""The example domain: router, schemas, service, repository, model."""

@@ -1,0 +1,110 @@
+"""Run an application factory under a real uvicorn process and read its log lines."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Self
+
+import httpx
+
+from tests.server import free_port
+
+LogLine = dict[str, Any]
+
+
+class LiveServer:
+    """`uvicorn --factory <factory>` on 127.0.0.1; stdout collected line by line."""
+
+    def __init__(
+        self, factory: str, env: Mapping[str, str], cwd: Path, *, workers: int = 1
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.output: list[str] = []
+        self._lock = threading.Lock()
+        self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                factory,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            with self._lock:
+                self.output.append(line.rstrip("\n"))
+
+    def __enter__(self) -> Self:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{self.url}/health/live", timeout=2)
+                return self
+            except httpx.TransportError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    msg = "the server did not start:\n" + "\n".join(self.output)
+                    raise RuntimeError(msg) from None
+                time.sleep(0.1)
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """SIGTERM, then wait for a clean exit (spans are flushed at shutdown)."""
+        if self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
+        self._reader.join(timeout=10)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+    def mark(self) -> int:
+        """A position in the output; `lines(since=...)` reads what came after it."""
+        with self._lock:
+            return len(self.output)
+
+    def lines(self, since: int = 0) -> list[str]:
+        """Raw output lines after `since`."""
+        with self._lock:
+            return self.output[since:]
+
+    def json_lines(self, since: int = 0) -> list[LogLine]:
+        """Output lines after `since` that are JSON objects (all of them, in JSON mode)."""
+        return [json.loads(line) for line in self.lines(since) if line.startswith("{")]
+
+    def wait_for_line(
+        self, predicate: Callable[[LogLine], bool], since: int = 0, timeout: float = 10
+    ) -> LogLine:
+        """The first JSON line after `since` matching `predicate`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.json_lines(since):
+                if predicate(line):
+                    return line
+            if time.monotonic() > deadline:
+                msg = "no matching log line in:\n" + "\n".join(self.lines(since))
+                raise AssertionError(msg)
+            time.sleep(0.05)

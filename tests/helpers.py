@@ -1,0 +1,205 @@
+"""Rendering, commands and databases for the template's tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import copier
+import httpx
+import psycopg
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# What `copier copy` reads from the template repository.
+TEMPLATE_PARTS = ("copier.yml", "template", "hooks")
+DEFAULT_ANSWERS: dict[str, str] = {"project_name": "Acme Orders"}
+# The password of the admin account the server tests create in throwaway databases.
+ADMIN_PASSWORD = "correct horse battery staple"  # noqa: S105
+# The generated tests prefix every key with a fresh uuid, so runs never collide.
+REDIS_URL = os.environ.get("TEMPLATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEMPLATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+# Jinja statements and comments anywhere, and `{{ name }}` / `{{ name | filter }}`
+# expressions. Other template languages the project ships on purpose do not match:
+# GitHub Actions `${{ github.sha }}`, Go templates `{{json .Config}}`, Prometheus
+# `{{ $labels.job }}`, and shell `${#array[@]}`.
+_JINJA_LEFTOVER = re.compile(
+    r"{%|%}|(?<!\$){#|#}|(?<!\$){{-?\s*[A-Za-z_][A-Za-z0-9_]*(\.|\s*(\||-?}}|\[|\())"
+)
+
+
+def in_ci() -> bool:
+    """Whether the run is CI's, where a missing service or tool is a failure."""
+    return os.environ.get("CI", "").lower() not in {"", "0", "false"}
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally with `reason`; fail under CI, where every tier must run."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def copy_template(dst: Path) -> Path:
+    """Copy the working tree's template (no .git) so renders see uncommitted edits."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for part in TEMPLATE_PARTS:
+        source = REPO_ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, dst / part, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, dst / part)
+    return dst
+
+
+def render(template: Path, dst: Path, answers: Mapping[str, Any]) -> Path:
+    """Render `template` into `dst` non-interactively, without --trust."""
+    copier.run_copy(
+        str(template),
+        str(dst),
+        data=dict(answers),
+        defaults=True,
+        unsafe=False,
+        quiet=True,
+    )
+    return dst
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for commands run inside a generated project."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"VIRTUAL_ENV", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT"}
+        and not key.startswith(("COV_CORE", "COVERAGE_", "PYTEST_"))
+    }
+    env.update(extra)
+    return env
+
+
+def run(
+    args: list[str], cwd: Path, *, env: Mapping[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure the assertion shows its whole output."""
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        env=dict(env) if env is not None else clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"{' '.join(args)} exited {result.returncode} in {cwd}\n"
+        f"--- stdout\n{result.stdout[-8000:]}\n--- stderr\n{result.stderr[-8000:]}"
+    )
+    return result
+
+
+def git_commit_all(project: Path, message: str) -> None:
+    """Commit everything in `project`, initialising the repository if needed."""
+    if not (project / ".git").exists():
+        run(["git", "init", "-q", "-b", "main"], project)
+    run(["git", "add", "-A"], project)
+    run(
+        [
+            "git",
+            "-c",
+            "user.name=Template Tests",
+            "-c",
+            "user.email=tests@example.com",
+            "commit",
+            "-qm",
+            message,
+        ],
+        project,
+    )
+
+
+def jinja_leftovers(project: Path) -> list[str]:
+    """Paths and lines of `project` that still contain Jinja syntax."""
+    found = []
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project)
+        if relative.parts[0] in {".git", ".venv"}:
+            continue
+        if _JINJA_LEFTOVER.search(str(relative)):
+            found.append(f"path: {relative}")
+        if path.is_file():
+            text = path.read_text(errors="replace")
+            for number, line in enumerate(text.splitlines(), start=1):
+                if _JINJA_LEFTOVER.search(line):
+                    found.append(f"{relative}:{number}: {line.strip()}")
+    return found
+
+
+def redis_available() -> str | None:
+    """None when Redis answers PING; otherwise why not."""
+    url = urlsplit(REDIS_URL)
+    try:
+        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), 3) as sock:
+            sock.sendall(b"PING\r\n")
+            reply = sock.recv(64)
+    except OSError as exc:
+        return f"Redis is unreachable at {REDIS_URL}: {exc}"
+    return None if reply.startswith(b"+PONG") else f"Redis at {REDIS_URL} answered {reply!r}"
+
+
+def postgres_available() -> str | None:
+    """None when PostgreSQL answers; otherwise why not."""
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL is unreachable at {POSTGRES_ADMIN_URL}: {exc}".strip()
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """Create a uniquely named database, yield its URL, drop it afterwards."""
+    name = f"tpl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_ok(
+    url: str, process: subprocess.Popen[str], what: str, timeout: float = 60
+) -> httpx.Response:
+    """Poll `url` until it answers 200, failing fast if `process` dies first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            response = httpx.get(url, timeout=5)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, f"{what} exited before answering {url}"
+        assert time.monotonic() < deadline, f"{what} did not answer {url} within {timeout} s"
+        time.sleep(0.2)

@@ -1,0 +1,214 @@
+"""The generated deploy/ folder checked by real tools: promtool, Prometheus, YAML and JSON.
+
+Alert rules are unit-tested with `promtool test rules`; every dashboard query is
+compiled by promtool and then evaluated by a real Prometheus that scrapes the
+generated service over HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+from helpers import clean_env, free_port, run, skip_or_fail, wait_until_ok
+
+# Grafana's variables, replaced by what they stand for so promtool can parse the query.
+_GRAFANA_VARIABLES = {"$__rate_interval": "1m", '"$job"': '".+"'}
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        skip_or_fail(f"{name} is not installed (run .ci/install-obs-tools.sh)")
+    assert path is not None
+    return path
+
+
+def _dashboard_queries(project: Path) -> list[str]:
+    dashboard = json.loads(
+        (project / "deploy/grafana/dashboards/service-overview.json").read_text()
+    )
+    queries = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    resolved = []
+    for query in queries:
+        for variable, value in _GRAFANA_VARIABLES.items():
+            query = query.replace(variable, value)
+        assert "$" not in query, f"unknown Grafana variable in {query}"
+        resolved.append(query)
+    return resolved
+
+
+def test_alert_rules_pass_their_unit_tests(default_project: Path) -> None:
+    promtool = _tool("promtool")
+    deploy = default_project / "deploy/prometheus"
+    checked = run([promtool, "check", "rules", "rules/alerts.yml"], deploy)
+    assert "SUCCESS: 7 rules found" in checked.stdout
+    tested = run([promtool, "test", "rules", "tests/alerts_test.yml"], deploy)
+    assert "SUCCESS" in tested.stdout
+
+
+def test_every_alert_has_a_firing_test(default_project: Path) -> None:
+    rules = yaml.safe_load((default_project / "deploy/prometheus/rules/alerts.yml").read_text())
+    alerts = {rule["alert"] for group in rules["groups"] for rule in group["rules"]}
+    tests = yaml.safe_load(
+        (default_project / "deploy/prometheus/tests/alerts_test.yml").read_text()
+    )
+    fired = {
+        case["alertname"]
+        for test in tests["tests"]
+        for case in test["alert_rule_test"]
+        if case["exp_alerts"]
+    }
+    assert alerts == fired
+    assert alerts >= {
+        "HighErrorRatio",
+        "VeryHighErrorRatio",
+        "HighLatencyP99",
+        "TargetDown",
+        "ReadinessFailing",
+        "DatabasePoolSaturated",
+        "FailedLoginSpike",
+    }
+
+
+def test_dashboard_queries_are_valid_promql(default_project: Path, tmp_path: Path) -> None:
+    promtool = _tool("promtool")
+    queries = _dashboard_queries(default_project)
+    assert len(queries) >= 15
+    rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {"record": f"dashboard:query{number}", "expr": query}
+                    for number, query in enumerate(queries)
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "dashboard_rules.yml"
+    path.write_text(yaml.safe_dump(rules))
+    checked = run([promtool, "check", "rules", str(path)], tmp_path)
+    assert f"SUCCESS: {len(queries)} rules found" in checked.stdout
+
+
+def test_grafana_and_compose_files_fit_together(default_project: Path) -> None:
+    deploy = default_project / "deploy"
+    compose = yaml.safe_load((deploy / "compose.observability.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"otel-collector", "jaeger", "prometheus", "grafana"}
+    for name, service in services.items():
+        assert service["profiles"] == ["observability"], name
+        assert re.fullmatch(r"[\w./-]+:[\w.-]+", service["image"]), name
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            assert (deploy / source).exists(), f"{name} mounts missing {source}"
+    datasource = yaml.safe_load(
+        (deploy / "grafana/provisioning/datasources/prometheus.yml").read_text()
+    )["datasources"][0]
+    dashboard = json.loads((deploy / "grafana/dashboards/service-overview.json").read_text())
+    uids = {target["datasource"]["uid"] for p in dashboard["panels"] for target in p["targets"]}
+    assert uids == {datasource["uid"]}
+    provider = yaml.safe_load(
+        (deploy / "grafana/provisioning/dashboards/dashboards.yml").read_text()
+    )["providers"][0]
+    mounted = [v for v in services["grafana"]["volumes"] if v.startswith("./grafana/dashboards:")]
+    assert mounted == [f"./grafana/dashboards:{provider['options']['path']}:ro"]
+    collector = yaml.safe_load((deploy / "otel-collector/config.yaml").read_text())
+    assert collector["service"]["pipelines"]["traces"]["receivers"] == ["otlp"]
+
+
+@pytest.fixture
+def running_service(synced_default_project: Path, tmp_path: Path) -> Iterator[str]:
+    """The generated service under `serve`, on SQLite; yields its host:port."""
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        PORT=str(port),
+        LOG_LEVEL="WARNING",
+        BUILD_COMMIT="0123abc",
+    )
+    run(["uv", "run", "--no-sync", "acme-orders", "migrate"], synced_default_project, env=env)
+    server = subprocess.Popen(
+        ["uv", "run", "--no-sync", "acme-orders", "serve"],
+        cwd=synced_default_project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        wait_until_ok(f"http://127.0.0.1:{port}/health/ready", server, "the service")
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _query(prometheus: str, expr: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{prometheus}/api/v1/query", params={"query": expr}, timeout=10)
+    body = response.json()
+    assert body["status"] == "success", (expr, body)
+    result: list[dict[str, Any]] = body["data"]["result"]
+    return result
+
+
+def test_prometheus_scrapes_the_service_and_runs_the_dashboard(
+    default_project: Path, running_service: str, tmp_path: Path
+) -> None:
+    prometheus_bin = _tool("prometheus")
+    # The shipped scrape job and rules, pointed at the local service and a fast interval.
+    config = yaml.safe_load((default_project / "deploy/prometheus/prometheus.yml").read_text())
+    config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
+    config["rule_files"] = [str(default_project / "deploy/prometheus/rules/alerts.yml")]
+    job = config["scrape_configs"][0]
+    assert job["job_name"] == "acme-orders"
+    job["static_configs"] = [{"targets": [running_service]}]
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    port = free_port()
+    prometheus = subprocess.Popen(
+        [
+            prometheus_bin,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ok(f"{url}/-/ready", prometheus, "Prometheus")
+        base = f"http://{running_service}"
+        for _ in range(20):
+            httpx.get(f"{base}/items")
+            httpx.get(f"{base}/items/00000000-0000-4000-8000-000000000000")
+        deadline = time.monotonic() + 30
+        while True:
+            up = _query(url, 'up{job="acme-orders"}')
+            requests = _query(url, 'http_requests_total{route="/items/{item_id}"}')
+            if up and up[0]["value"][1] == "1" and requests:
+                break
+            assert time.monotonic() < deadline, f"no successful scrape: {up} {requests}"
+            time.sleep(0.5)
+        build = _query(url, "app_build_info")
+        assert build[0]["metric"]["commit"] == "0123abc"
+        for query in _dashboard_queries(default_project):
+            _query(url, query)
+        rules = httpx.get(f"{url}/api/v1/rules").json()["data"]["groups"][0]["rules"]
+        assert len(rules) == 7
+        assert all(rule["health"] == "ok" for rule in rules), rules
+    finally:
+        prometheus.terminate()
+        _, errors = prometheus.communicate(timeout=30)
+    assert prometheus.returncode == 0, errors[-4000:]

@@ -1,0 +1,52 @@
+"""The render matrix: every answer set renders cleanly and passes ruff and mypy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ANSWER_SETS, Projects
+from helpers import clean_env, jinja_leftovers, run
+
+
+@pytest.mark.parametrize("answer_set", list(ANSWER_SETS))
+def test_no_jinja_left_in_paths_or_files(projects: Projects, answer_set: str) -> None:
+    assert jinja_leftovers(projects.rendered(answer_set)) == []
+
+
+@pytest.mark.parametrize("answer_set", list(ANSWER_SETS))
+def test_answers_file_records_every_answer(projects: Projects, answer_set: str) -> None:
+    project = projects.rendered(answer_set)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    for question, value in ANSWER_SETS[answer_set].items():
+        assert answers[question] == value
+    assert "_src_path" in answers
+
+
+@pytest.mark.parametrize("answer_set", list(ANSWER_SETS))
+def test_ruff_and_mypy_are_clean(projects: Projects, answer_set: str) -> None:
+    project = projects.synced(answer_set)
+    env = clean_env()
+    run(["uv", "run", "--no-sync", "ruff", "check", "."], project, env=env)
+    run(["uv", "run", "--no-sync", "ruff", "format", "--check", "."], project, env=env)
+    run(["uv", "run", "--no-sync", "mypy"], project, env=env, timeout=900)
+
+
+def test_nothing_user_owned_or_generated_is_shipped(default_project: Path) -> None:
+    # The render was committed before anything ran in it: git knows what copier wrote.
+    shipped = run(["git", "ls-files"], default_project).stdout.splitlines()
+    assert "uv.lock" not in shipped
+    assert ".env" not in shipped
+    assert ".env.example" in shipped
+    assert not [path for path in shipped if path.startswith((".venv/", "data/"))]
+    ignored = (default_project / ".gitignore").read_text().splitlines()
+    assert {".env", ".venv/", "data/", "*.rej"} <= set(ignored)
+
+
+def test_package_name_answer_is_used_everywhere(projects: Projects) -> None:
+    project = projects.rendered("py311-custom-names")
+    assert (project / "src" / "billing_core" / "main.py").is_file()
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'billing-api = "billing_core.cli:main"' in pyproject
+    assert 'description = "Bills, invoices and \\"quotes\\" with a backslash \\\\' in pyproject
