@@ -51,13 +51,15 @@ from helpers import POSTGRES_ADMIN_URL, clean_env, copy_template, render, run  #
 SERVER_CPU, LOAD_CPU = "0", "1"
 PACKAGE = "acme_orders"
 
-BARE_APP = f'''"""Bare FastAPI: the same routers, handlers, engine and queries; no observability."""
+BARE_APP = f'''"""Bare FastAPI: the same routers, handlers, engine and queries; no middleware."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from {PACKAGE}.api_keys.router import router as api_keys_router
+from {PACKAGE}.audit.router import router as audit_router
 from {PACKAGE}.auth.router import router as auth_router
 from {PACKAGE}.core.config import get_settings
 from {PACKAGE}.core.database import Database
@@ -66,6 +68,7 @@ from {PACKAGE}.core.security_state import install_security_state
 from {PACKAGE}.health.router import router as health_router
 from {PACKAGE}.items.router import router as items_router
 from {PACKAGE}.main import create_app
+from {PACKAGE}.users.router import router as users_router
 
 
 @asynccontextmanager
@@ -91,9 +94,14 @@ def create_bare_app() -> FastAPI:
     register_error_handlers(app)
     # The token verifier the items routes authenticate with; no middleware.
     install_security_state(app, app.state.settings)
+    # The same routers in the same order as create_app: FastAPI matches a path
+    # against every route before it, so fewer routes would be less work.
     app.include_router(health_router)
-    app.include_router(auth_router)  # to log in; costs nothing per request
     app.include_router(items_router)
+    app.include_router(auth_router)
+    app.include_router(users_router)
+    app.include_router(api_keys_router)
+    app.include_router(audit_router)
     return _add_ping(app)
 
 
