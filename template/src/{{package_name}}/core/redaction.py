@@ -14,6 +14,8 @@ from typing import Any
 from structlog.typing import EventDict, WrappedLogger
 
 REDACTED = "[REDACTED]"
+# Values that cannot hold a secret.
+_PLAIN = (int, float, bool, type(None))
 
 # Key names that hold secrets: `password`, `db_passwd`, `access_token`, `api_key`,
 # `X-API-Key`, `client_secret`, `Authorization`, `Cookie`, `Set-Cookie`, ...
@@ -68,6 +70,11 @@ def redact_secrets(_logger: WrappedLogger, _method: str, event_dict: EventDict) 
     for key, value in event_dict.items():
         if is_secret_key(key):
             event_dict[key] = REDACTED
-        elif not isinstance(value, int | float | bool | None):
+        elif type(value) is str:
+            # The common case, inline: a string with neither `://` nor a space
+            # can hold neither URL credentials nor an `Authorization` value.
+            if "://" in value or " " in value:
+                event_dict[key] = _scrub_text(value)
+        elif not isinstance(value, _PLAIN):
             event_dict[key] = _scrub(value)
     return event_dict

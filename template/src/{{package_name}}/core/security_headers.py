@@ -1,6 +1,5 @@
 """Security headers on every response, as pure ASGI middleware."""
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # A JSON API is never framed, never sniffed and never needs the referrer.
@@ -15,6 +14,9 @@ _ALWAYS = {
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
 _DOCS_CSP = "frame-ancestors 'none'"
 _DOCS_PATHS = ("/docs", "/redoc")
+_ALWAYS_RAW = tuple((name.lower().encode(), value.encode()) for name, value in _ALWAYS.items())
+_API_CSP_RAW = (b"content-security-policy", _API_CSP.encode())
+_DOCS_CSP_RAW = (b"content-security-policy", _DOCS_CSP.encode())
 # Tokens and account data must never sit in a shared or browser cache.
 NO_STORE_PREFIXES = ("/auth", "/users", "/api-keys", "/audit")
 
@@ -28,7 +30,11 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp, *, hsts_seconds: int) -> None:
         self.app = app
-        self.hsts = f"max-age={hsts_seconds}; includeSubDomains" if hsts_seconds else None
+        self.hsts = (
+            (b"strict-transport-security", f"max-age={hsts_seconds}; includeSubDomains".encode())
+            if hsts_seconds
+            else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,19 +42,23 @@ class SecurityHeadersMiddleware:
             return
         path: str = scope["path"]
 
+        # Built once per request, appended without re-reading: only the headers
+        # a route did not set itself are added.
+        extra = list(_ALWAYS_RAW)
+        extra.append(_DOCS_CSP_RAW if path.startswith(_DOCS_PATHS) else _API_CSP_RAW)
+        if self.hsts is not None and scope["scheme"] == "https":
+            extra.append(self.hsts)
+        no_store = path.startswith(NO_STORE_PREFIXES)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in _ALWAYS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault(
-                    "Content-Security-Policy",
-                    _DOCS_CSP if path.startswith(_DOCS_PATHS) else _API_CSP,
-                )
-                if self.hsts and scope["scheme"] == "https":
-                    headers.setdefault("Strict-Transport-Security", self.hsts)
-                if path.startswith(NO_STORE_PREFIXES):
-                    headers["Cache-Control"] = "no-store"
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                if no_store:
+                    headers = [(n, v) for n, v in headers if n.lower() != b"cache-control"]
+                    headers.append((b"cache-control", b"no-store"))
+                headers += [header for header in extra if header[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
