@@ -2,9 +2,10 @@
 
 A real uvicorn process, because only a real server shows the event loop being
 blocked. The hash cost is raised so one verification takes well over 100 ms;
-the bound on the liveness probe is half of that. Hashing on the event loop
-holds the probe for at least one whole verification and fails the test; in
-worker threads the probe answers in milliseconds, far inside the bound.
+the bound on the liveness probe is three quarters of that. Hashing on the
+event loop holds the probe for at least one whole verification and fails the
+test; in worker threads the probe answers in milliseconds, far inside the
+bound, which leaves room for a noisy two-core machine running four hashes.
 """
 
 import asyncio
@@ -61,6 +62,6 @@ def test_logins_do_not_block_other_requests(tmp_path: Path) -> None:
         assert status == 0, output
         statuses, slowest_probe = asyncio.run(_burst(base))
     assert statuses == [200] * CONCURRENT_LOGINS
-    assert slowest_probe < verification / 2, (
+    assert slowest_probe < verification * 0.75, (
         f"a probe waited {slowest_probe:.3f}s; one verification takes {verification:.3f}s"
     )
