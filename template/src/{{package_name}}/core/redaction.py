@@ -70,11 +70,8 @@ def redact_secrets(_logger: WrappedLogger, _method: str, event_dict: EventDict) 
     for key, value in event_dict.items():
         if is_secret_key(key):
             event_dict[key] = REDACTED
-        elif type(value) is str:
-            # The common case, inline: a string with neither `://` nor a space
-            # can hold neither URL credentials nor an `Authorization` value.
-            if "://" in value or " " in value:
-                event_dict[key] = _scrub_text(value)
+        elif type(value) is str:  # the common case, without `_scrub`'s type checks
+            event_dict[key] = _scrub_text(value)
         elif not isinstance(value, _PLAIN):
             event_dict[key] = _scrub(value)
     return event_dict
