@@ -15,8 +15,10 @@ servers on 127.0.0.1, both pinned to CPU 0 with one worker:
 wrk drives load from CPU 1. Each endpoint is measured in interleaved rounds
 (instrumented, bare, instrumented, bare, ...), each after a discarded warm-up;
 the ratio is taken pair by pair and the medians are printed, as are the
-microseconds the stack adds per request (1/rps difference on the saturated
-server core) and p99 at a paced rate far below capacity.
+microseconds the stack adds per request, two ways: the 1/rps difference on the
+saturated server core, and the difference in CPU time the server process used
+per request as the kernel accounts it (less sensitive to time the hypervisor
+takes from the VM), and p99 at a paced rate far below capacity.
 
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
@@ -179,6 +181,10 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    # CPU time the server process (all its threads) used per request, as the
+    # kernel accounts it: unlike 1/rps, not inflated by time the VM or the
+    # load generator took from the server's core.
+    cpu_us: float
 
 
 def _free_port() -> int:
@@ -222,7 +228,9 @@ def _otlp_sink() -> Iterator[str]:
 
 
 @contextmanager
-def _server(project: Path, factory: str, env: dict[str, str], log: Path) -> Iterator[str]:
+def _server(
+    project: Path, factory: str, env: dict[str, str], log: Path
+) -> Iterator[tuple[str, int]]:
     port = _free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -259,15 +267,26 @@ def _server(project: Path, factory: str, env: dict[str, str], log: Path) -> Iter
                 if process.poll() is not None or time.monotonic() > deadline:
                     sys.exit(f"{factory} did not start; see {log}")
                 time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process `pid` and all its threads so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _wrk(
-    url: str, endpoint: Endpoint, duration: int, connections: int, script: str | None
+    server: tuple[str, int],
+    endpoint: Endpoint,
+    duration: int,
+    connections: int,
+    script: str | None,
 ) -> Result:
+    url, pid = server
     headers = auth_headers(url) if endpoint.authenticated else {}
     args = [
         "taskset",
@@ -288,14 +307,23 @@ def _wrk(
     if script:
         args += ["-s", lua.name]
     args.append(url + endpoint.path)
+    cpu_before = _cpu_seconds(pid)
     output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    cpu = _cpu_seconds(pid) - cpu_before
     Path(lua.name).unlink()
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     errors = 0
     for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: .*?(\d+) timeout"):
         match = re.search(pattern, output)
         errors += int(match.group(1)) if match else 0
-    return Result(rps, _percentile(output, "50%"), _percentile(output, "99%"), errors)
+    return Result(
+        rps,
+        _percentile(output, "50%"),
+        _percentile(output, "99%"),
+        errors,
+        cpu * 1e6 / max(requests, 1),
+    )
 
 
 def _percentile(output: str, label: str) -> float:
@@ -315,27 +343,29 @@ def _seed(url: str, count: int = 20) -> None:
         )
 
 
-def _measure(urls: dict[str, str], args: argparse.Namespace, database: str) -> None:
+def _measure(servers: dict[str, tuple[str, int]], args: argparse.Namespace, database: str) -> None:
     print(
         f"\n## {database}: {args.rounds} interleaved rounds of {args.duration}s per endpoint,"
         f" {args.connections} connections, server on CPU {SERVER_CPU}, wrk on CPU {LOAD_CPU}\n"
     )
     print(
         "| endpoint | instrumented req/s | bare req/s | ratio | added us/req |"
+        " CPU us/req (instr / bare) | added CPU us/req |"
         " p50 ms (instr / bare) | p99 ms (instr / bare) | errors |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for endpoint in (e for e in ENDPOINTS if e.key in args.endpoints):
         runs: dict[str, list[Result]] = {"instrumented": [], "bare": []}
         for _ in range(args.rounds):
-            for name, url in urls.items():
-                _wrk(url, endpoint, args.warmup, args.connections, endpoint.script)  # discarded
+            for name, server in servers.items():
+                _wrk(server, endpoint, args.warmup, args.connections, endpoint.script)  # discarded
                 runs[name].append(
-                    _wrk(url, endpoint, args.duration, args.connections, endpoint.script)
+                    _wrk(server, endpoint, args.duration, args.connections, endpoint.script)
                 )
         pairs = list(zip(runs["instrumented"], runs["bare"], strict=True))
         ratio = statistics.median(i.rps / b.rps for i, b in pairs)
         added = statistics.median((1 / i.rps - 1 / b.rps) * 1e6 for i, b in pairs)
+        added_cpu = statistics.median(i.cpu_us - b.cpu_us for i, b in pairs)
 
         def med(name: str, field: str, runs: dict[str, list[Result]] = runs) -> float:
             return statistics.median(getattr(r, field) for r in runs[name])
@@ -344,6 +374,8 @@ def _measure(urls: dict[str, str], args: argparse.Namespace, database: str) -> N
         print(
             f"| {endpoint.name} | {med('instrumented', 'rps'):.0f} | {med('bare', 'rps'):.0f} |"
             f" {ratio:.2f}x | {added:.0f} |"
+            f" {med('instrumented', 'cpu_us'):.0f} / {med('bare', 'cpu_us'):.0f} |"
+            f" {added_cpu:.0f} |"
             f" {med('instrumented', 'p50_ms'):.2f} / {med('bare', 'p50_ms'):.2f} |"
             f" {med('instrumented', 'p99_ms'):.2f} / {med('bare', 'p99_ms'):.2f} | {errors} |",
             flush=True,
@@ -355,9 +387,9 @@ def _measure(urls: dict[str, str], args: argparse.Namespace, database: str) -> N
         f"\np99 at about {args.paced_rate} req/s on /bench/ping ({args.paced_connections}"
         f" connections, each pausing {delay_ms} ms between requests):"
     )
-    for name, url in urls.items():
-        _wrk(url, paced, args.warmup, args.paced_connections, script)
-        result = _wrk(url, paced, args.duration, args.paced_connections, script)
+    for name, server in servers.items():
+        _wrk(server, paced, args.warmup, args.paced_connections, script)
+        result = _wrk(server, paced, args.duration, args.paced_connections, script)
         print(
             f"- {name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms,"
             f" p99 {result.p99_ms:.2f} ms"
@@ -460,27 +492,27 @@ def main() -> None:
                         project,
                         env={**base, "ADMIN_PASSWORD": BENCH_PASSWORD},
                     )
-                    instrumented = {
+                    instrumented_env = {
                         **base,
                         "LOG_FORMAT": "json",
                         "LOG_LEVEL": "INFO",
                         "OTEL_EXPORTER_OTLP_ENDPOINT": sink,
                         "OTEL_TRACES_SAMPLER": "always_on",
                     }
-                    bare = {**base, "OTEL_SDK_DISABLED": "true"}
+                    bare_env = {**base, "OTEL_SDK_DISABLED": "true"}
                     with (
                         _server(
                             project,
                             "create_instrumented_app",
-                            instrumented,
+                            instrumented_env,
                             work / f"instrumented-{kind}.log",
-                        ) as instrumented_url,
+                        ) as instrumented,
                         _server(
-                            project, "create_bare_app", bare, work / f"bare-{kind}.log"
-                        ) as bare_url,
+                            project, "create_bare_app", bare_env, work / f"bare-{kind}.log"
+                        ) as bare,
                     ):
-                        _seed(bare_url)
-                        _measure({"instrumented": instrumented_url, "bare": bare_url}, args, kind)
+                        _seed(bare[0])
+                        _measure({"instrumented": instrumented, "bare": bare}, args, kind)
                     _report_problems(work / f"instrumented-{kind}.log")
 
 
