@@ -27,15 +27,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
 import tempfile
-import uuid
 from pathlib import Path
 
-from run import BARE_APP, SERVER_CPU, _otlp_sink
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from helpers import clean_env, copy_template, render, run
+from run import SERVER_CPU, environments, otlp_sink, prepare_project
 
 DRIVER = '''"""Drive one app's ASGI callable in-process; print CPU microseconds per request."""
 
@@ -88,11 +83,13 @@ async def main(factory: str, warmup: int, requests: int) -> None:
 asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
 '''
 
+# Name: (factory, whether it starts from bench/run.py's bare or instrumented
+# environment, what it changes there).
 CONFIGURATIONS = {
-    "bare": ("create_bare_app", {"OTEL_SDK_DISABLED": "true"}),
-    "instrumented": ("create_instrumented_app", {}),
-    "tracing off": ("create_instrumented_app", {"OTEL_SDK_DISABLED": "true"}),
-    "access line off": ("create_instrumented_app", {"LOG_LEVEL": "WARNING"}),
+    "bare": ("create_bare_app", "bare", {}),
+    "instrumented": ("create_instrumented_app", "instrumented", {}),
+    "tracing off": ("create_instrumented_app", "instrumented", {"OTEL_SDK_DISABLED": "true"}),
+    "access line off": ("create_instrumented_app", "instrumented", {"LOG_LEVEL": "WARNING"}),
 }
 
 
@@ -129,28 +126,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-attribution-") as tmp:
         work = Path(tmp)
-        project = render(
-            copy_template(work / "template"), work / "acme", {"project_name": "Acme Orders"}
-        )
-        run(["uv", "sync", "--quiet", "--no-dev"], project)
-        (project / "bench_apps.py").write_text(BARE_APP)
+        project = prepare_project(work)
         (project / "bench_driver.py").write_text(DRIVER)
         results: dict[str, list[float]] = {name: [] for name in CONFIGURATIONS}
-        with _otlp_sink() as sink:
-            base = clean_env(
-                DATABASE_URL=f"sqlite+aiosqlite:///{work / 'bench.db'}",
-                ENVIRONMENT="development",
-                JWT_SECRET_KEY=uuid.uuid4().hex * 2,
-                # The per-client limit would answer most of these requests with 429.
-                RATE_LIMIT_PER_MINUTE="0",
-                LOG_FORMAT="json",
-                LOG_LEVEL="INFO",
-                OTEL_EXPORTER_OTLP_ENDPOINT=sink,
-                OTEL_TRACES_SAMPLER="always_on",
-            )
+        with otlp_sink() as sink:
+            _, instrumented, bare = environments(f"sqlite+aiosqlite:///{work / 'bench.db'}", sink)
+            starts = {"instrumented": instrumented, "bare": bare}
             for _ in range(args.runs):
-                for name, (factory, overrides) in CONFIGURATIONS.items():
-                    results[name].append(_measure(project, factory, {**base, **overrides}, args))
+                for name, (factory, start, overrides) in CONFIGURATIONS.items():
+                    env = {**starts[start], **overrides}
+                    results[name].append(_measure(project, factory, env, args))
 
     best = {name: min(values) for name, values in results.items()}
     print(

@@ -217,7 +217,7 @@ class _Sink(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def _otlp_sink() -> Iterator[str]:
+def otlp_sink() -> Iterator[str]:
     os.sched_setaffinity(0, {int(LOAD_CPU)})
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -451,6 +451,38 @@ def _database(kind: str, work: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def prepare_project(work: Path) -> Path:
+    """The default service rendered from this working tree, synced, with the bench apps."""
+    project = render(
+        copy_template(work / "template"), work / "acme", {"project_name": "Acme Orders"}
+    )
+    run(["uv", "sync", "--quiet", "--no-dev"], project)
+    (project / "bench_apps.py").write_text(BARE_APP)
+    return project
+
+
+def environments(database_url: str, sink: str) -> tuple[dict[str, str], ...]:
+    """The environment shared by both apps, then the instrumented app's and the bare app's."""
+    base = clean_env(
+        DATABASE_URL=database_url,
+        # Production refuses SQLite; the settings that matter for speed (log
+        # format, sampling) are set explicitly.
+        ENVIRONMENT="development",
+        DATABASE_POOL_SIZE="10",
+        JWT_SECRET_KEY=uuid.uuid4().hex * 2,
+        # The per-client limit would turn a load test into 429s.
+        RATE_LIMIT_PER_MINUTE="0",
+    )
+    instrumented = {
+        **base,
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": sink,
+        "OTEL_TRACES_SAMPLER": "always_on",
+    }
+    return base, instrumented, {**base, "OTEL_SDK_DISABLED": "true"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"])
@@ -467,24 +499,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
-        answers = {"project_name": "Acme Orders"}
-        project = render(copy_template(work / "template"), work / "acme", answers)
-        run(["uv", "sync", "--quiet", "--no-dev"], project)
-        (project / "bench_apps.py").write_text(BARE_APP)
+        project = prepare_project(work)
         print(f"rendered and synced {project}; CPUs: {os.cpu_count()}", flush=True)
-        with _otlp_sink() as sink:
+        with otlp_sink() as sink:
             for kind in args.databases:
                 with _database(kind, work) as database_url:
-                    base = clean_env(
-                        DATABASE_URL=database_url,
-                        # Production refuses SQLite; the settings that matter
-                        # for speed (log format, sampling) are set explicitly.
-                        ENVIRONMENT="development",
-                        DATABASE_POOL_SIZE="10",
-                        JWT_SECRET_KEY=uuid.uuid4().hex * 2,
-                        # The per-client limit would turn a load test into 429s.
-                        RATE_LIMIT_PER_MINUTE="0",
-                    )
+                    base, instrumented_env, bare_env = environments(database_url, sink)
                     cli = str(project / ".venv/bin/acme-orders")
                     run([cli, "migrate"], project, env=base)
                     run(
@@ -492,14 +512,6 @@ def main() -> None:
                         project,
                         env={**base, "ADMIN_PASSWORD": BENCH_PASSWORD},
                     )
-                    instrumented_env = {
-                        **base,
-                        "LOG_FORMAT": "json",
-                        "LOG_LEVEL": "INFO",
-                        "OTEL_EXPORTER_OTLP_ENDPOINT": sink,
-                        "OTEL_TRACES_SAMPLER": "always_on",
-                    }
-                    bare_env = {**base, "OTEL_SDK_DISABLED": "true"}
                     with (
                         _server(
                             project,
