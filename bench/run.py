@@ -145,7 +145,9 @@ def auth_headers(base_url: str) -> dict[str, str]:
     Both applications verify it the same way (same key, same `get_principal`),
     so the authenticated endpoints do the same work on each.
     """
-    issued, token = _tokens.get(base_url, (0.0, ""))
+    # No token yet counts as expired; not as issued at monotonic 0, which is less
+    # than _TOKEN_MAX_AGE ago on a machine booted minutes before.
+    issued, token = _tokens.get(base_url, (-float("inf"), ""))
     if time.monotonic() - issued > _TOKEN_MAX_AGE:
         response = httpx.post(
             f"{base_url}/auth/token",
