@@ -230,9 +230,8 @@ def otlp_sink() -> Iterator[str]:
 
 
 @contextmanager
-def _server(
-    project: Path, factory: str, env: dict[str, str], log: Path
-) -> Iterator[tuple[str, int]]:
+def serve(project: Path, factory: str, env: dict[str, str], log: Path) -> Iterator[tuple[str, int]]:
+    """One bench app under uvicorn on CPU 0: its base URL and process id, once it answers."""
     port = _free_port()
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -335,7 +334,8 @@ def _percentile(output: str, label: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def _seed(url: str, count: int = 20) -> None:
+def seed_items(url: str, count: int = 20) -> None:
+    """Items for the DB-backed list to return, created by the bench admin."""
     headers = auth_headers(url)
     for number in range(count):
         httpx.post(
@@ -463,6 +463,13 @@ def prepare_project(work: Path) -> Path:
     return project
 
 
+def prepare_database(project: Path, env: dict[str, str]) -> None:
+    """Migrate the database `env` points at and create the bench admin in it."""
+    cli = str(project / ".venv/bin/acme-orders")
+    run([cli, "migrate"], project, env=env)
+    run([cli, "create-admin", BENCH_EMAIL], project, env={**env, "ADMIN_PASSWORD": BENCH_PASSWORD})
+
+
 def environments(database_url: str, sink: str) -> tuple[dict[str, str], ...]:
     """The environment shared by both apps, then the instrumented app's and the bare app's."""
     base = clean_env(
@@ -507,25 +514,19 @@ def main() -> None:
             for kind in args.databases:
                 with _database(kind, work) as database_url:
                     base, instrumented_env, bare_env = environments(database_url, sink)
-                    cli = str(project / ".venv/bin/acme-orders")
-                    run([cli, "migrate"], project, env=base)
-                    run(
-                        [cli, "create-admin", BENCH_EMAIL],
-                        project,
-                        env={**base, "ADMIN_PASSWORD": BENCH_PASSWORD},
-                    )
+                    prepare_database(project, base)
                     with (
-                        _server(
+                        serve(
                             project,
                             "create_instrumented_app",
                             instrumented_env,
                             work / f"instrumented-{kind}.log",
                         ) as instrumented,
-                        _server(
+                        serve(
                             project, "create_bare_app", bare_env, work / f"bare-{kind}.log"
                         ) as bare,
                     ):
-                        _seed(bare[0])
+                        seed_items(bare[0])
                         _measure({"instrumented": instrumented, "bare": bare}, args, kind)
                     _report_problems(work / f"instrumented-{kind}.log")
 
