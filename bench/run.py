@@ -338,11 +338,12 @@ def seed_items(url: str, count: int = 20) -> None:
     """Items for the DB-backed list to return, created by the bench admin."""
     headers = auth_headers(url)
     for number in range(count):
+        # A failed seed would have the list benchmarked empty, and look fast.
         httpx.post(
             f"{url}/items",
             json={"name": f"seed-{uuid.uuid4().hex[:8]}-{number}", "quantity": number},
             headers=headers,
-        )
+        ).raise_for_status()
 
 
 def _measure(servers: dict[str, tuple[str, int]], args: argparse.Namespace, database: str) -> None:
@@ -453,12 +454,12 @@ def _database(kind: str, work: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def prepare_project(work: Path) -> Path:
+def prepare_project(work: Path, python: str | None = None) -> Path:
     """The default service rendered from this working tree, synced, with the bench apps."""
     project = render(
         copy_template(work / "template"), work / "acme", {"project_name": "Acme Orders"}
     )
-    run(["uv", "sync", "--quiet", "--no-dev"], project)
+    run(["uv", "sync", "--quiet", "--no-dev", *(["--python", python] if python else [])], project)
     (project / "bench_apps.py").write_text(BARE_APP)
     return project
 
@@ -503,13 +504,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--paced-rate", type=int, default=500)
     parser.add_argument("--paced-connections", type=int, default=5)
+    parser.add_argument("--python", help="interpreter for the service (uv sync --python)")
     args = parser.parse_args()
     _ensure_tools()
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
-        project = prepare_project(work)
-        print(f"rendered and synced {project}; CPUs: {os.cpu_count()}", flush=True)
+        project = prepare_project(work, args.python)
+        version = run([str(project / ".venv/bin/python"), "-V"], project).stdout.strip()
+        print(f"rendered and synced {project} ({version}); CPUs: {os.cpu_count()}", flush=True)
         with otlp_sink() as sink:
             for kind in args.databases:
                 with _database(kind, work) as database_url:
