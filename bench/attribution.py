@@ -2,7 +2,7 @@
 
     uv run python bench/attribution.py                          # /bench/ping, about 2 minutes
     uv run python bench/attribution.py --endpoint list          # GET /items, about 4 minutes
-    uv run python bench/attribution.py --endpoint list --instructions   # about 20 minutes
+    uv run python bench/attribution.py --endpoint list --instructions   # about 25 minutes
 
 `bench/run.py` measures the whole stack over HTTP, where uvicorn, the kernel and
 the load generator add their own noise. This script renders the same service
