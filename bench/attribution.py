@@ -1,7 +1,7 @@
 """Where the instrumented service's per-request cost goes, without a server.
 
     uv run python bench/attribution.py                          # /bench/ping, about 2 minutes
-    uv run python bench/attribution.py --endpoint list          # GET /items, about 4 minutes
+    uv run python bench/attribution.py --endpoint list          # GET /items, about 5 minutes
     uv run python bench/attribution.py --endpoint list --instructions   # about 25 minutes
 
 `bench/run.py` measures the whole stack over HTTP, where uvicorn, the kernel and
