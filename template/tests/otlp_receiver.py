@@ -2,10 +2,12 @@
 
 It decodes the protobuf export requests the service's exporter really sends, so
 the tests check what a collector would receive. It also records the headers of
-every other request, to see the `traceparent` the service sends onward.
+every other request, to see the `traceparent` the service sends onward. Tests
+of the exporter script its answers (`replies`) and may serve it over TLS.
 """
 
 import gzip
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -32,12 +34,32 @@ class ReceivedSpan:
     service_name: str
 
 
+@dataclass(frozen=True)
+class Export:
+    """One POST to /v1/traces as it arrived."""
+
+    headers: dict[str, str]
+    arrived: float  # time.monotonic()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A scripted answer to an export, instead of the default 200."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
 @dataclass
 class OtlpReceiver:
-    """Spans and plain requests received; thread-safe."""
+    """Spans, exports and plain requests received; thread-safe."""
 
     spans: list[ReceivedSpan] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    # Answers to the next exports, in order; a 200 when none is left.
+    replies: list[Reply] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -85,19 +107,28 @@ def _handler(receiver: OtlpReceiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            with receiver.lock:
+                receiver.exports.append(Export(dict(self.headers.items()), time.monotonic()))
+                reply = receiver.replies.pop(0) if receiver.replies else None
+            if reply is not None:
+                self._reply(reply.body, reply.status, reply.headers)
+                return
             if self.headers.get("content-encoding") == "gzip":
                 body = gzip.decompress(body)
             if self.path == "/v1/traces":
                 receiver.add_spans(body)
-            self._reply(ExportTraceServiceResponse().SerializeToString())
+            payload = ExportTraceServiceResponse().SerializeToString()
+            self._reply(payload, 200, {"content-type": "application/x-protobuf"})
 
         def do_GET(self) -> None:
             with receiver.lock:
                 receiver.requests.append((self.path, dict(self.headers.items())))
-            self._reply(b"{}")
+            self._reply(b"{}", 200, {"content-type": "application/json"})
 
-        def _reply(self, payload: bytes) -> None:
-            self.send_response(200)
+        def _reply(self, payload: bytes, status: int, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("content-length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
@@ -108,10 +139,17 @@ def _handler(receiver: OtlpReceiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_receiver() -> tuple[OtlpReceiver, ThreadingHTTPServer]:
-    """Listen on a free loopback port in a background thread."""
+def start_receiver(
+    tls: ssl.SSLContext | None = None,
+) -> tuple[OtlpReceiver, ThreadingHTTPServer]:
+    """Listen on a free loopback port in a background thread; over HTTPS with `tls`."""
     receiver = OtlpReceiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    scheme = "http"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    # A short poll interval: `shutdown()` waits for one, and tests stop receivers often.
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     return receiver, server
