@@ -30,11 +30,10 @@ Two measures:
 Configurations: bare FastAPI; the service fully instrumented (as bench/run.py
 runs it); the same with tracing off (`OTEL_SDK_DISABLED=true`); with the
 access line off (`LOG_LEVEL=WARNING`); on the list, with the SQL spans off
-(the driver replaces the engine hooks, for this measurement only); and with the
-OTLP exporter's encoder replaced by `bench/otlp_encoder.py`, which builds the
-same bytes top-down (what the SDK's encoding could save; a patch for this
-measurement only, checked against the SDK's output). The differences attribute
-the added cost to each.
+(the driver replaces the engine hooks, for this measurement only); and with
+the OpenTelemetry SDK's own OTLP/HTTP exporter in place of the service's (what
+the service's encoder saves; the SDK's exporter is installed into the bench
+environment for this). The differences attribute the added cost to each.
 
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
@@ -53,6 +52,7 @@ from pathlib import Path
 
 from run import (
     PACKAGE,
+    run,
     SERVER_CPU,
     auth_headers,
     environments,
@@ -78,10 +78,16 @@ if os.environ.get("BENCH_SQL_SPANS") == "off":
     tracing.SqlSpans.__init__ = lambda self, engine, provider: None
     tracing.SqlSpans.remove = lambda self: None
 
-if os.environ.get("BENCH_OTLP_ENCODER") == "top-down":
-    import otlp_encoder
+if os.environ.get("BENCH_OTLP_EXPORTER") == "sdk":
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-    otlp_encoder.install()
+    from {PACKAGE}.core import tracing
+
+    def sdk_exporter(settings):
+        base = settings.exporter_otlp_endpoint.rstrip("/")
+        return OTLPSpanExporter(endpoint=f"{{base}}/v1/traces")
+
+    tracing.build_exporter = sdk_exporter
 
 
 async def main(factory: str, path: str, warmup: int, requests: int) -> None:
@@ -140,11 +146,7 @@ CONFIGURATIONS = {
     "tracing off": ("create_instrumented_app", "instrumented", {"OTEL_SDK_DISABLED": "true"}),
     "access line off": ("create_instrumented_app", "instrumented", {"LOG_LEVEL": "WARNING"}),
     "SQL spans off": ("create_instrumented_app", "instrumented", {"BENCH_SQL_SPANS": "off"}),
-    "top-down encoder": (
-        "create_instrumented_app",
-        "instrumented",
-        {"BENCH_OTLP_ENCODER": "top-down"},
-    ),
+    "SDK exporter": ("create_instrumented_app", "instrumented", {"BENCH_OTLP_EXPORTER": "sdk"}),
 }
 
 
@@ -217,7 +219,12 @@ def main() -> None:
         work = Path(tmp)
         project = prepare_project(work)
         (project / "bench_driver.py").write_text(DRIVER)
-        shutil.copy(Path(__file__).with_name("otlp_encoder.py"), project)
+        # The SDK's exporter, for the "SDK exporter" configuration only.
+        run(
+            ["uv", "pip", "install", "--quiet", "--python", str(project / ".venv/bin/python")]
+            + ["opentelemetry-exporter-otlp-proto-http"],
+            project,
+        )
         results: dict[str, list[float]] = {name: [] for name in names}
         with otlp_sink() as sink:
             base, instrumented, bare = environments(
@@ -261,8 +268,8 @@ def _report(results: dict[str, list[float]], args: argparse.Namespace) -> None:
     print(f"- tracing (spans, export): {tracing:.0f}")
     if "SQL spans off" in best:
         print(f"  - of which SQL spans: {best['instrumented'] - best['SQL spans off']:.0f}")
-    saved = best["instrumented"] - best["top-down encoder"]
-    print(f"  - saved by encoding the OTLP request top-down (bench/otlp_encoder.py): {saved:.0f}")
+    saved = best["SDK exporter"] - best["instrumented"]
+    print(f"  - saved by the service's OTLP exporter over the SDK's: {saved:.0f}")
     print(f"- access line: {access:.0f}")
     print(f"- everything else (metrics, request id, middleware): {added - tracing - access:.0f}")
 
