@@ -1,8 +1,9 @@
 """Where the instrumented service's per-request cost goes, without a server.
 
-    uv run python bench/attribution.py                          # /bench/ping, about 2 minutes
-    uv run python bench/attribution.py --endpoint list          # GET /items, about 5 minutes
-    uv run python bench/attribution.py --endpoint list --instructions   # about 25 minutes
+    uv run python bench/attribution.py                          # /bench/ping, CPU time
+    uv run python bench/attribution.py --endpoint list          # GET /items, CPU time
+    uv run python bench/attribution.py --instructions           # about 40 minutes
+    uv run python bench/attribution.py --endpoint list --instructions   # about 55 minutes
 
 `bench/run.py` measures the whole stack over HTTP, where uvicorn, the kernel and
 the load generator add their own noise. This script renders the same service

@@ -1,6 +1,6 @@
 """Benchmark: the fully instrumented generated service against bare FastAPI doing the same work.
 
-    uv run python bench/run.py                 # SQLite and PostgreSQL, about 8 minutes
+    uv run python bench/run.py                 # SQLite and PostgreSQL, about 6 minutes
     uv run python bench/run.py --databases sqlite --rounds 2 --duration 4
 
 Renders the default service from this working tree, then starts two uvicorn
