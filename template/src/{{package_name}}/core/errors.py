@@ -54,7 +54,8 @@ class AppError(Exception):
 
     status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
     title: ClassVar[str] = "Internal Server Error"
-    headers: ClassVar[dict[str, str] | None] = None
+    # Per class (a 401's WWW-Authenticate) or per error (a 429's Retry-After).
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or self.title)
