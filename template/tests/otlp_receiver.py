@@ -10,7 +10,8 @@ import gzip
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -139,10 +140,9 @@ def _handler(receiver: OtlpReceiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def start_receiver(
-    tls: ssl.SSLContext | None = None,
-) -> tuple[OtlpReceiver, ThreadingHTTPServer]:
-    """Listen on a free loopback port in a background thread; over HTTPS with `tls`."""
+@contextmanager
+def receiving(tls: ssl.SSLContext | None = None) -> Iterator[OtlpReceiver]:
+    """A receiver on a free loopback port (HTTPS with `tls`) while the block runs."""
     receiver = OtlpReceiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
     scheme = "http"
@@ -152,4 +152,8 @@ def start_receiver(
     receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     # A short poll interval: `shutdown()` waits for one, and tests stop receivers often.
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    return receiver, server
+    try:
+        yield receiver
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from tests.server import server_env, serving
-from tests.support import PASSWORD
+from tests.support import register_and_login
 
 KEYS = 20
 
@@ -43,11 +43,7 @@ async def _recorded_keys(client: httpx.AsyncClient, headers: dict[str, str]) -> 
 
 async def _burst(base: str) -> tuple[list[httpx.Response], list[Any]]:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        account = {"email": "burst@example.com", "password": PASSWORD}
-        assert (await client.post("/auth/register", json=account)).status_code == 201
-        form = {"username": account["email"], "password": PASSWORD}
-        tokens = (await client.post("/auth/token", data=form)).json()
-        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        headers = await register_and_login(client, "burst@example.com")
         keys = await _create_keys(client, headers)
         reads = await asyncio.gather(
             *(client.get("/items", headers={"X-API-Key": key}) for key in keys)
