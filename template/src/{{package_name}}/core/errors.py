@@ -83,6 +83,19 @@ class ServiceUnavailableError(AppError):
     title = "Service Unavailable"
 
 
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The database refused, dropped or did not answer in time; the request was sound.
+
+    The session has rolled back (or dropped its connection, which rolls back on
+    the server), so nothing of the request was written and a retry is safe.
+    """
+
+    headers = {"Retry-After": "1"}  # noqa: RUF012 - read only, like the class's status
+
+    def __init__(self) -> None:
+        super().__init__("The database is busy or unreachable; retry shortly.")
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the problems a route can answer with.
 
