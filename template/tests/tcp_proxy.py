@@ -34,10 +34,18 @@ class TcpProxy:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self.refuse()
-        self.reset()
+        self._run(self._shut_down())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        self._loop.close()
+
+    async def _shut_down(self) -> None:
+        await self._close_listener()
+        await self._reset()
+        tasks = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
@@ -105,8 +113,8 @@ class TcpProxy:
                     await writer.drain()
         except OSError:
             pass
-        finally:
-            # One side ended: end the other, unless black-holed (a partition closes nothing).
-            if not self._black_hole:
-                writer.transport.abort()
+        # One side ended: end the other, unless black-holed (a partition closes
+        # nothing; `reset` or the exit does).
+        if not self._black_hole:
+            writer.transport.abort()
             self._writers.discard(writer)
