@@ -29,7 +29,7 @@ class ConfigurationError(Exception):
         self.problems = problems
 
 
-class SettingsProblems(ValueError):
+class SettingsProblemsError(ValueError):
     """Raised by a validator that finds several problems at once, each its own line."""
 
     def __init__(self, prefix: str, problems: list[str]) -> None:
@@ -64,7 +64,7 @@ def describe(
             # A check across fields: its message names the variables itself.
             cause = detail.get("ctx", {}).get("error")
             if across_fields:
-                problems = cause.problems if isinstance(cause, SettingsProblems) else [message]
+                problems = cause.problems if isinstance(cause, SettingsProblemsError) else [message]
                 lines.extend(problems)
             continue
         field_name = str(detail["loc"][0])
