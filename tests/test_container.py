@@ -129,9 +129,11 @@ def test_container_migrates_serves_and_stops_gracefully(
         "-e",
         f"DATABASE_URL={database_url}",
         # The image runs with ENVIRONMENT=production, which refuses to start
-        # (even to migrate) without a signing key.
+        # (even to migrate) without a signing key and a metrics token.
         "-e",
         f"JWT_SECRET_KEY={uuid.uuid4().hex * 2}",
+        "-e",
+        f"METRICS_TOKEN={uuid.uuid4().hex}",
     ]
 
     # Migrations are an explicit one-off command, not part of the server's start.

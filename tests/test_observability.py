@@ -24,6 +24,8 @@ from helpers import clean_env, free_port, run, skip_or_fail, wait_until_ok
 # Grafana's variables, replaced by what they stand for so promtool can parse the query.
 _GRAFANA_VARIABLES = {"$__rate_interval": "1m", '"$job"': '".+"'}
 
+METRICS_TOKEN = "scrape-token-for-the-test"
+
 
 def _tool(name: str) -> str:
     path = shutil.which(name)
@@ -136,6 +138,7 @@ def running_service(synced_default_project: Path, tmp_path: Path) -> Iterator[st
         PORT=str(port),
         LOG_LEVEL="WARNING",
         BUILD_COMMIT="0123abc",
+        METRICS_TOKEN=METRICS_TOKEN,
     )
     run(["uv", "run", "--no-sync", "acme-orders", "migrate"], synced_default_project, env=env)
     server = subprocess.Popen(
@@ -173,6 +176,10 @@ def test_prometheus_scrapes_the_service_and_runs_the_dashboard(
     job = config["scrape_configs"][0]
     assert job["job_name"] == "acme-orders"
     job["static_configs"] = [{"targets": [running_service]}]
+    # The shipped job presents the token from a file; the service requires it.
+    (tmp_path / "metrics_token").write_text(METRICS_TOKEN)
+    assert job["authorization"]["credentials_file"] == "/etc/prometheus/metrics_token"
+    job["authorization"]["credentials_file"] = str(tmp_path / "metrics_token")
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
     port = free_port()
     prometheus = subprocess.Popen(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsError
 from typing_extensions import override
 
 
@@ -25,8 +25,14 @@ class SecretFilesSource(PydanticBaseSettingsSource):
         path = _secret_path(name)
         if path is None:
             return None, field_name, False
+        try:
+            text = path.read_text()
+        except OSError as error:
+            # A named file that is missing is a deployment error, not a default.
+            source = f"{name}_FILE" if os.environ.get(f"{name}_FILE") else "SECRETS_DIR"
+            raise SettingsError(f"{source}: cannot read {path}: {error.strerror}") from None
         # Editors and `echo` add a trailing newline that is never part of a key.
-        return path.read_text().rstrip("\r\n"), field_name, False
+        return text.rstrip("\r\n"), field_name, False
 
     @override
     def __call__(self) -> dict[str, Any]:
@@ -40,7 +46,6 @@ class SecretFilesSource(PydanticBaseSettingsSource):
 
 def _secret_path(name: str) -> Path | None:
     if explicit := os.environ.get(f"{name}_FILE"):
-        # A named file that is missing is a deployment error, not a default.
         return Path(explicit)
     directory = os.environ.get("SECRETS_DIR")
     if directory and (candidate := Path(directory) / name).is_file():

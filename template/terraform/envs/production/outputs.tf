@@ -52,3 +52,8 @@ output "db_endpoint" {
   description = "Database endpoint (host:port)."
   value       = module.service.db_endpoint
 }
+
+output "metrics_token_secret_arn" {
+  description = "Put METRICS_TOKEN here once after the first apply; the scraper uses the same value (docs/deploy.md)."
+  value       = module.service.metrics_token_secret_arn
+}

@@ -58,6 +58,32 @@ resource "aws_lb_listener" "https" {
   }
 }
 
+# /metrics is for the scraper inside the VPC, which reaches the tasks directly,
+# never for the internet: the load balancer answers it itself. The service also
+# requires METRICS_TOKEN in production, so a path the rule does not match
+# (`/%6Detrics`, say) still gets a 401, not the metrics.
+resource "aws_lb_listener_rule" "hide_metrics" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 1
+  tags         = local.tags
+
+  condition {
+    path_pattern {
+      values = ["/metrics", "/metrics/*"]
+    }
+  }
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Not Found"
+      status_code  = "404"
+    }
+  }
+}
+
 resource "aws_lb_listener" "http" {
   load_balancer_arn = aws_lb.this.arn
   port              = 80

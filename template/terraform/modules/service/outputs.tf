@@ -77,3 +77,8 @@ output "kms_key_arn" {
   description = "KMS key encrypting the service's data."
   value       = aws_kms_key.this.arn
 }
+
+output "metrics_token_secret_arn" {
+  description = "Put METRICS_TOKEN here once after the first apply; the scraper uses the same value (docs/deploy.md)."
+  value       = aws_secretsmanager_secret.metrics_token.arn
+}

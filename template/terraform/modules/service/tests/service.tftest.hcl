@@ -61,9 +61,18 @@ run "task_definitions_hold_no_plaintext_secrets" {
     condition = alltrue([
       for c in concat(jsondecode(aws_ecs_task_definition.app.container_definitions), jsondecode(aws_ecs_task_definition.migrate.container_definitions)) :
       contains([for s in c.secrets : s.name], "DATABASE_URL") && contains([for s in c.secrets : s.name], "JWT_SECRET_KEY") &&
+      contains([for s in c.secrets : s.name], "METRICS_TOKEN") &&
       alltrue([for s in c.secrets : startswith(s.valueFrom, "arn:aws:secretsmanager:")])
     ])
-    error_message = "DATABASE_URL and the extra secrets must be injected from Secrets Manager ARNs."
+    error_message = "DATABASE_URL, METRICS_TOKEN and the extra secrets must be injected from Secrets Manager ARNs."
+  }
+
+  assert {
+    condition = alltrue([
+      for c in jsondecode(aws_ecs_task_definition.app.container_definitions) :
+      one([for s in c.secrets : s.valueFrom if s.name == "METRICS_TOKEN"]) == aws_secretsmanager_secret.metrics_token.arn
+    ])
+    error_message = "The service must get METRICS_TOKEN (which production requires) from the module's secret."
   }
 
   assert {
@@ -98,6 +107,22 @@ run "load_balancer_checks_readiness_over_https" {
   assert {
     condition     = aws_lb_listener.http.default_action[0].type == "redirect" && aws_lb_listener.http.default_action[0].redirect[0].protocol == "HTTPS"
     error_message = "Port 80 must redirect to HTTPS."
+  }
+
+  assert {
+    condition = (
+      aws_lb_listener_rule.hide_metrics.listener_arn == aws_lb_listener.https.arn &&
+      aws_lb_listener_rule.hide_metrics.priority == 1 &&
+      toset(one(aws_lb_listener_rule.hide_metrics.condition[*].path_pattern[0].values)) == toset(["/metrics", "/metrics/*"]) &&
+      aws_lb_listener_rule.hide_metrics.action[0].type == "fixed-response" &&
+      aws_lb_listener_rule.hide_metrics.action[0].fixed_response[0].status_code == "404"
+    )
+    error_message = "The public listener must answer /metrics itself (404), before any forwarding rule."
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.https.default_action) == 1 && aws_lb_listener.https.default_action[0].type == "forward"
+    error_message = "Everything but /metrics is forwarded to the service."
   }
 
   assert {
