@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import Projects
 
 # Copier's questionnaire without rendering: internal, but copier is pinned (9.19.1) in the
 # dev group, and it checks ~300 names in seconds where full renders would take minutes.
 from copier._main import Worker
-from helpers import DEFAULT_ANSWERS, REPO_ROOT, render
+from helpers import DEFAULT_ANSWERS, REPO_ROOT, render, run
 
 QUESTIONS = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
 # The computed lists of reserved names (`when: false`), shared by validators and defaults.
@@ -213,3 +214,22 @@ def test_long_names_derive_a_slug_within_limits(template_src: Path, tmp_path: Pa
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["project_slug"] == "the-extremely-long-named-ord"
     assert answers["package_name"] == "the_extremely_long_named_ord"
+
+
+@pytest.mark.parametrize(
+    ("answer_set", "version"), [("py311-custom-names", "3.11"), ("py312", "3.12")]
+)
+def test_local_python_is_the_image_python(
+    projects: Projects, answer_set: str, version: str
+) -> None:
+    # uv reads .python-version for `uv sync`, and CI through setup-uv; the image
+    # pins its own Python (UV_PYTHON) from the same answer.
+    project = projects.synced(answer_set)
+    assert (project / ".python-version").read_text() == f"{version}\n"
+    assert f"FROM python:{version}-slim AS runtime" in (project / "Dockerfile").read_text()
+    workflow = (project / ".github" / "workflows" / "ci.yml").read_text()
+    assert "python-version:" not in workflow
+    local = run(
+        ["uv", "run", "--no-sync", "python", "-c", "import sys; print(sys.version)"], project
+    )
+    assert local.stdout.startswith(f"{version}.")
