@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -77,6 +78,37 @@ def render(template: Path, dst: Path, answers: Mapping[str, Any]) -> Path:
     return dst
 
 
+@functools.cache
+def pyenv_version() -> str | None:
+    """Every pyenv interpreter as one PYENV_VERSION value, the selected ones first.
+
+    A generated project has a `.python-version` (3.11, 3.12 or 3.13), and pyenv
+    resolves each shim from the `.python-version` of the current directory: inside
+    a 3.13 project the `uv` shim would look for uv in pyenv's 3.13, where it is not
+    installed, and fail. uv does not look under pyenv for interpreters either, and
+    where it cannot download one (as on CI's machine) a 3.12 project would not sync.
+    Naming every installed version makes each shim (`uv`, `python3.12`, ...)
+    resolve in every directory. None without pyenv: uv then finds or downloads
+    interpreters itself.
+    """
+    pyenv = shutil.which("pyenv")
+    if pyenv is None:
+        return None
+    root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False)
+    versions_dir = Path(root.stdout.strip()) / "versions"
+    if root.returncode != 0 or not versions_dir.is_dir():
+        return None
+    selected = os.environ.get("PYENV_VERSION")
+    if not selected:
+        current = subprocess.run(
+            [pyenv, "global"], capture_output=True, text=True, check=False, cwd=REPO_ROOT
+        )
+        selected = ":".join(current.stdout.split())
+    chosen = [version for version in selected.split(":") if version]
+    installed = sorted(path.name for path in versions_dir.iterdir() if path.is_dir())
+    return ":".join(chosen + [version for version in installed if version not in chosen])
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for commands run inside a generated project."""
     env = {
@@ -85,6 +117,9 @@ def clean_env(**extra: str) -> dict[str, str]:
         if key not in {"VIRTUAL_ENV", "PYTHONPATH", "UV_PROJECT_ENVIRONMENT"}
         and not key.startswith(("COV_CORE", "COVERAGE_", "PYTEST_"))
     }
+    versions = pyenv_version()
+    if versions:
+        env["PYENV_VERSION"] = versions
     env.update(extra)
     return env
 
