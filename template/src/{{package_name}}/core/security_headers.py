@@ -9,14 +9,11 @@ _ALWAYS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-# The API itself needs no scripts or styles; Swagger UI and ReDoc load theirs
-# from a CDN, so the docs pages get a policy that only forbids framing.
+# The API itself needs no scripts or styles. The docs pages send their own
+# policy (core/api_docs.py), and a header a route set is never replaced.
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
-_DOCS_CSP = "frame-ancestors 'none'"
-_DOCS_PATHS = ("/docs", "/redoc")
 _ALWAYS_RAW = tuple((name.lower().encode(), value.encode()) for name, value in _ALWAYS.items())
 _API_CSP_RAW = (b"content-security-policy", _API_CSP.encode())
-_DOCS_CSP_RAW = (b"content-security-policy", _DOCS_CSP.encode())
 # Tokens and account data must never sit in a shared or browser cache.
 NO_STORE_PREFIXES = ("/auth", "/users", "/api-keys", "/audit")
 
@@ -44,8 +41,7 @@ class SecurityHeadersMiddleware:
 
         # Built once per request, appended without re-reading: only the headers
         # a route did not set itself are added.
-        extra = list(_ALWAYS_RAW)
-        extra.append(_DOCS_CSP_RAW if path.startswith(_DOCS_PATHS) else _API_CSP_RAW)
+        extra = [*_ALWAYS_RAW, _API_CSP_RAW]
         if self.hsts is not None and scope["scheme"] == "https":
             extra.append(self.hsts)
         no_store = path.startswith(NO_STORE_PREFIXES)

@@ -1,0 +1,114 @@
+"""Swagger UI, ReDoc and the OpenAPI document, served by the service itself.
+
+FastAPI's own docs pages load their scripts from a CDN: offline, air-gapped or
+behind a strict egress policy they render blank. Here the pages are FastAPI's
+HTML with the assets of the pinned `fastapi-offline` package, served from
+`/docs/assets/`, under a Content-Security-Policy that allows nothing from other
+hosts and only the inline scripts of this very page (by hash).
+
+Every route is a FastAPI route, so access logs and metrics label it with its
+path instead of `<unmatched>`.
+"""
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.openapi.docs import (
+    get_redoc_html,
+    get_swagger_ui_html,
+    get_swagger_ui_oauth2_redirect_html,
+)
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+
+OPENAPI_PATH = "/openapi.json"
+SWAGGER_PATH = "/docs"
+REDOC_PATH = "/redoc"
+OAUTH2_REDIRECT_PATH = "/docs/oauth2-redirect"
+ASSETS_PATH = "/docs/assets"
+
+_ASSETS_DIR = Path(fastapi_offline.__file__).parent / "static"
+# Only these files are served, each with its type: the directory is not browsable.
+_ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "redoc.standalone.js": "text/javascript",
+    "favicon.png": "image/png",
+}
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+# Styles may be inline: both UIs set `style` attributes and ReDoc injects
+# <style> elements at run time. Scripts may not, except the page's own.
+_CSP = (
+    "default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    # ReDoc runs its search index in a worker it builds from a blob.
+    "worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# The online validator badge would fetch an image from swagger.io.
+_SWAGGER_DEFAULTS: dict[str, Any] = {"validatorUrl": None}
+
+
+def content_security_policy(html: str) -> str:
+    """The policy for one docs page: its own inline scripts, by hash, and 'self'."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in _INLINE_SCRIPT.findall(html)
+    )
+    return _CSP.format(hashes=hashes)
+
+
+def _with_csp(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = content_security_policy(bytes(page.body).decode())
+    return page
+
+
+def install_docs(app: FastAPI) -> None:
+    """Add the OpenAPI document, Swagger UI, ReDoc and their assets to `app`."""
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get(SWAGGER_PATH, include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return _with_csp(
+            get_swagger_ui_html(
+                openapi_url=root + OPENAPI_PATH,
+                title=f"{app.title} - Swagger UI",
+                swagger_js_url=f"{root}{ASSETS_PATH}/swagger-ui-bundle.js",
+                swagger_css_url=f"{root}{ASSETS_PATH}/swagger-ui.css",
+                swagger_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
+                oauth2_redirect_url=root + OAUTH2_REDIRECT_PATH,
+                init_oauth=app.swagger_ui_init_oauth,
+                swagger_ui_parameters=_SWAGGER_DEFAULTS | (app.swagger_ui_parameters or {}),
+            )
+        )
+
+    @app.get(OAUTH2_REDIRECT_PATH, include_in_schema=False)
+    async def swagger_ui_oauth2_redirect() -> HTMLResponse:
+        return _with_csp(get_swagger_ui_oauth2_redirect_html())
+
+    @app.get(REDOC_PATH, include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return _with_csp(
+            get_redoc_html(
+                openapi_url=root + OPENAPI_PATH,
+                title=f"{app.title} - ReDoc",
+                redoc_js_url=f"{root}{ASSETS_PATH}/redoc.standalone.js",
+                redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
+                with_google_fonts=False,
+            )
+        )
+
+    @app.get(ASSETS_PATH + "/{name}", include_in_schema=False)
+    async def asset(name: str) -> FileResponse:
+        media_type = _ASSETS.get(name)
+        if media_type is None:
+            raise HTTPException(status_code=404)
+        return FileResponse(_ASSETS_DIR / name, media_type=media_type)
