@@ -66,6 +66,11 @@ def _with_csp(page: HTMLResponse) -> HTMLResponse:
     return page
 
 
+def _under_root(request: Request, path: str) -> str:
+    """`path` as the browser must ask for it: behind the prefix a proxy mounts the app at."""
+    return f"{request.scope.get('root_path', '')}{path}"
+
+
 def install_docs(app: FastAPI) -> None:
     """Add the OpenAPI document, Swagger UI, ReDoc and their assets to `app`."""
 
@@ -75,15 +80,14 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get(SWAGGER_PATH, include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
         return _with_csp(
             get_swagger_ui_html(
-                openapi_url=root + OPENAPI_PATH,
+                openapi_url=_under_root(request, OPENAPI_PATH),
                 title=f"{app.title} - Swagger UI",
-                swagger_js_url=f"{root}{ASSETS_PATH}/swagger-ui-bundle.js",
-                swagger_css_url=f"{root}{ASSETS_PATH}/swagger-ui.css",
-                swagger_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
-                oauth2_redirect_url=root + OAUTH2_REDIRECT_PATH,
+                swagger_js_url=_under_root(request, f"{ASSETS_PATH}/swagger-ui-bundle.js"),
+                swagger_css_url=_under_root(request, f"{ASSETS_PATH}/swagger-ui.css"),
+                swagger_favicon_url=_under_root(request, f"{ASSETS_PATH}/favicon.png"),
+                oauth2_redirect_url=_under_root(request, OAUTH2_REDIRECT_PATH),
                 init_oauth=app.swagger_ui_init_oauth,
                 swagger_ui_parameters=_SWAGGER_DEFAULTS | (app.swagger_ui_parameters or {}),
             )
@@ -95,13 +99,12 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get(REDOC_PATH, include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
         return _with_csp(
             get_redoc_html(
-                openapi_url=root + OPENAPI_PATH,
+                openapi_url=_under_root(request, OPENAPI_PATH),
                 title=f"{app.title} - ReDoc",
-                redoc_js_url=f"{root}{ASSETS_PATH}/redoc.standalone.js",
-                redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
+                redoc_js_url=_under_root(request, f"{ASSETS_PATH}/redoc.standalone.js"),
+                redoc_favicon_url=_under_root(request, f"{ASSETS_PATH}/favicon.png"),
                 with_google_fonts=False,
             )
         )
