@@ -60,7 +60,7 @@ output "alb_zone_id" {
 
 output "database_url_secret_arn" {
   description = "Secret holding DATABASE_URL; put its value once after the first apply (docs/deploy.md)."
-  value       = aws_secretsmanager_secret.database_url.arn
+  value       = aws_secretsmanager_secret.managed["DATABASE_URL"].arn
 }
 
 output "db_master_secret_arn" {
@@ -80,5 +80,5 @@ output "kms_key_arn" {
 
 output "metrics_token_secret_arn" {
   description = "Put METRICS_TOKEN here once after the first apply; the scraper uses the same value (docs/deploy.md)."
-  value       = aws_secretsmanager_secret.metrics_token.arn
+  value       = aws_secretsmanager_secret.managed["METRICS_TOKEN"].arn
 }

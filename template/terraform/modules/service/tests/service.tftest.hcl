@@ -70,7 +70,7 @@ run "task_definitions_hold_no_plaintext_secrets" {
   assert {
     condition = alltrue([
       for c in jsondecode(aws_ecs_task_definition.app.container_definitions) :
-      one([for s in c.secrets : s.valueFrom if s.name == "METRICS_TOKEN"]) == aws_secretsmanager_secret.metrics_token.arn
+      one([for s in c.secrets : s.valueFrom if s.name == "METRICS_TOKEN"]) == aws_secretsmanager_secret.managed["METRICS_TOKEN"].arn
     ])
     error_message = "The service must get METRICS_TOKEN (which production requires) from the module's secret."
   }
