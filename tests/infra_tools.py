@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from helpers import skip_or_fail
+from helpers import pyenv_version, skip_or_fail
 
 TF_PLUGIN_MIRROR = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
 CHECKOV_VERSION = "3.3.30"
@@ -40,9 +40,16 @@ def tool_path(name: str) -> str:
 
 
 def tool_env() -> dict[str, str]:
-    """Environment with this interpreter's bin directory on PATH (pip-installed tools)."""
+    """Environment with this interpreter's bin directory on PATH (pip-installed tools).
+
+    Tools run inside generated projects, whose `.python-version` would otherwise
+    steer pyenv's shims and uv's interpreter search (see `helpers.pyenv_version`).
+    """
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    versions = pyenv_version()
+    if versions:
+        env["PYENV_VERSION"] = versions
     return env
 
 
