@@ -98,7 +98,11 @@ def test_ci_cancels_superseded_runs_and_covers_the_issue(default_project: Path) 
         "enable-cache: true",
     ]:
         assert needle in text, needle
-    assert "postgres" in ci["jobs"]["test"]["services"]
+    test_job = ci["jobs"]["test"]
+    assert {"postgres", "redis"} <= test_job["services"].keys()
+    # Every pytest run in the job reaches the Redis service: its tests run, not skip.
+    assert test_job["env"]["TEST_REDIS_URL"] == "redis://127.0.0.1:6379/0"
+    assert test_job["services"]["redis"]["ports"] == ["6379:6379"]
     setup_uv = [s for s in _steps(ci) if "astral-sh/setup-uv" in s.get("uses", "")]
     assert setup_uv
     assert all(s["with"]["version"] == "${{ env.UV_VERSION }}" for s in setup_uv)

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import httpx
 
@@ -99,9 +99,18 @@ class LiveServer:
         self, predicate: Callable[[LogLine], bool], since: int = 0, timeout: float = 10
     ) -> LogLine:
         """The first JSON line after `since` matching `predicate`."""
+        raw = self.wait_for_raw_line(
+            lambda line: line.startswith("{") and predicate(json.loads(line)), since, timeout
+        )
+        return cast("LogLine", json.loads(raw))
+
+    def wait_for_raw_line(
+        self, predicate: Callable[[str], bool], since: int = 0, timeout: float = 10
+    ) -> str:
+        """The first output line after `since` matching `predicate`, in any log format."""
         deadline = time.monotonic() + timeout
         while True:
-            for line in self.json_lines(since):
+            for line in self.lines(since):
                 if predicate(line):
                     return line
             if time.monotonic() > deadline:
