@@ -26,6 +26,7 @@ class FaultyProxy:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._blackholed = threading.Event()
+        self._swallowed = 0
         self._closed = threading.Event()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -52,6 +53,12 @@ class FaultyProxy:
     def blackhole(self) -> None:
         """From now on, swallow every byte in both directions and answer nothing."""
         self._blackholed.set()
+
+    @property
+    def swallowed(self) -> int:
+        """Bytes the black hole has taken in so far: what clients still sent to a dead host."""
+        with self._lock:
+            return self._swallowed
 
     def restore(self) -> None:
         """Forget the black hole's connections (RST) and forward new ones again."""
@@ -91,7 +98,10 @@ class FaultyProxy:
     def _pump(self, source: socket.socket, target: socket.socket | None) -> None:
         try:
             while data := source.recv(_CHUNK):
-                if target is not None and not self._blackholed.is_set():
+                if target is None or self._blackholed.is_set():
+                    with self._lock:
+                        self._swallowed += len(data)
+                else:
                     target.sendall(data)
         except OSError:
             pass  # the other side was reset or closed: this direction is over
