@@ -1,0 +1,173 @@
+"""The generated service's Swagger UI used in a real browser, with no internet at all.
+
+Headless Chromium (Debian's, driven by Playwright) opens `/docs` on the service
+running as a real uvicorn process. Every request to another host is aborted and
+recorded: the page must work from the service's own assets. The page is served
+with a strict Content-Security-Policy (inline scripts by hash); the browser
+enforcing it must not refuse anything. A user then signs in through the
+Authorize dialog (the OAuth2 password flow) and runs `GET /items` with
+"Try it out" / "Execute", which must answer 200.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from helpers import ADMIN_PASSWORD, clean_env, free_port, run, skip_or_fail, wait_until_ok
+from playwright.sync_api import ConsoleMessage, Route, expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN_EMAIL = "root@example.com"
+SERVICE_HOST = "127.0.0.1"
+# Every wait in the page; the whole test takes a few seconds.
+STEP_TIMEOUT_MS = 15_000
+# Reports every policy violation of the page (Chromium also logs them to the console).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || "?"}:${event.lineNumber}`
+  );
+});
+"""
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium: skip locally without it, fail in CI."""
+    if not os.access(CHROMIUM, os.X_OK):
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (run .ci/install-browser.sh)")
+    return CHROMIUM
+
+
+@pytest.fixture
+def service(synced_default_project: Path, tmp_path: Path) -> Iterator[str]:
+    """The default project migrated, with an admin, served by uvicorn: its base URL."""
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        PORT=str(port),
+        JWT_SECRET_KEY="k" * 64,
+        ADMIN_PASSWORD=ADMIN_PASSWORD,
+    )
+    run(["uv", "run", "--no-sync", "acme-orders", "migrate"], synced_default_project, env=env)
+    run(
+        ["uv", "run", "--no-sync", "acme-orders", "create-admin", ADMIN_EMAIL],
+        synced_default_project,
+        env=env,
+    )
+    server = subprocess.Popen(
+        ["uv", "run", "--no-sync", "acme-orders", "serve"],
+        cwd=synced_default_project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://{SERVICE_HOST}:{port}"
+    try:
+        wait_until_ok(f"{base}/health/ready", server, "the service")
+        yield base
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output, output
+
+
+def test_swagger_ui_signs_in_and_lists_items_offline_under_its_csp(
+    chromium: Path, service: str
+) -> None:
+    # The flow below is the one the OpenAPI document describes.
+    spec = httpx.get(f"{service}/openapi.json").json()
+    list_items = spec["paths"]["/items"]["get"]
+    assert {"OAuth2PasswordBearer": []} in list_items["security"]
+    password_flow = spec["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]
+    assert password_flow["password"]["tokenUrl"] == "/auth/token"
+
+    foreign_requests: list[str] = []
+    csp_console: list[str] = []
+    console_errors: list[str] = []
+    page_errors: list[str] = []
+
+    def only_the_service(route: Route) -> None:
+        if urlsplit(route.request.url).hostname == SERVICE_HOST:
+            route.continue_()
+        else:
+            foreign_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            csp_console.append(message.text)
+        elif message.type == "error":
+            console_errors.append(message.text)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS)
+        try:
+            context = browser.new_context()
+            context.set_default_timeout(STEP_TIMEOUT_MS)
+            context.route("**/*", only_the_service)
+            context.add_init_script(RECORD_CSP_VIOLATIONS)
+            page = context.new_page()
+            page.on("console", on_console)
+            page.on("pageerror", lambda error: page_errors.append(str(error)))
+
+            response = page.goto(f"{service}/docs")
+            assert response is not None
+            assert response.status == 200
+            # The browser enforces the page's own strict policy, not a relaxed one.
+            policy = response.headers["content-security-policy"]
+            assert "script-src 'self' 'sha256-" in policy
+            assert "unsafe-eval" not in policy
+
+            page.get_by_role("button", name="Authorize").first.click()
+            dialog = page.locator(".modal-ux")
+            dialog.locator("#oauth_username").fill(ADMIN_EMAIL)
+            dialog.locator("#oauth_password").fill(ADMIN_PASSWORD)
+            dialog.get_by_role("button", name="Apply given OAuth2 credentials").click()
+            # Once /auth/token answered with a token, Swagger UI offers to log out.
+            expect(dialog.get_by_role("button", name="Remove authorization").first).to_be_visible()
+            dialog.get_by_role("button", name="Close").first.click()
+            expect(dialog).to_have_count(0)
+
+            operation = page.locator(".opblock-get").filter(
+                has=page.locator('.opblock-summary-path[data-path="/items"]')
+            )
+            expect(operation).to_have_count(1)
+            operation.locator(".opblock-summary").first.click()
+            operation.get_by_role("button", name="Try it out").click()
+            operation.get_by_role("button", name="Execute").click()
+            status = operation.locator(".live-responses-table .response .response-col_status")
+            expect(status).to_have_text("200")
+            expect(operation.locator(".curl-command")).to_contain_text("Authorization: Bearer ")
+            # The fresh database has no items: the page shows the empty first page.
+            expect(
+                operation.locator(".live-responses-table .response .response-col_description")
+            ).to_contain_text('"total": 0')
+            violations = page.evaluate("window.__cspViolations")
+        finally:
+            browser.close()
+
+    assert foreign_requests == [], "the docs page tried to reach other hosts"
+    assert violations == [], "the browser refused parts of the docs page under its CSP"
+    assert csp_console == [], "the console reported Content-Security-Policy violations"
+    assert page_errors == [], "the docs page threw JavaScript errors"
+    assert console_errors == [], "the docs page logged errors to the console"
