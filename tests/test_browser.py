@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from helpers import ADMIN_PASSWORD, clean_env, free_port, run, skip_or_fail, wait_until_ok
-from playwright.sync_api import ConsoleMessage, Route, expect, sync_playwright
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Route, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -47,6 +48,49 @@ document.addEventListener("securitypolicyviolation", (event) => {
   );
 });
 """
+
+
+class BrowserWatch:
+    """What a page did besides its job: other hosts, refused content, errors."""
+
+    def __init__(self) -> None:
+        self.foreign_requests: list[str] = []
+        self.csp_console: list[str] = []
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        self.csp_violations: list[str] = []
+
+    def attach(self, context: BrowserContext) -> None:
+        """Abort and record every request to another host; record CSP violations."""
+        context.route("**/*", self._only_the_service)
+        context.add_init_script(RECORD_CSP_VIOLATIONS)
+
+    def listen(self, page: Page) -> None:
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    def collect(self, page: Page) -> None:
+        """Read the violations the page itself recorded."""
+        self.csp_violations = list(page.evaluate("window.__cspViolations || []"))
+
+    def report(self) -> str:
+        return (
+            "\n".join(f"{name}: {value}" for name, value in vars(self).items() if value)
+            or "nothing unusual"
+        )
+
+    def _only_the_service(self, route: Route) -> None:
+        if urlsplit(route.request.url).hostname == SERVICE_HOST:
+            route.continue_()
+        else:
+            self.foreign_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.csp_console.append(message.text)
+        elif message.type == "error":
+            self.console_errors.append(message.text)
 
 
 @pytest.fixture
@@ -101,73 +145,70 @@ def test_swagger_ui_signs_in_and_lists_items_offline_under_its_csp(
     password_flow = spec["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]
     assert password_flow["password"]["tokenUrl"] == "/auth/token"
 
-    foreign_requests: list[str] = []
-    csp_console: list[str] = []
-    console_errors: list[str] = []
-    page_errors: list[str] = []
-
-    def only_the_service(route: Route) -> None:
-        if urlsplit(route.request.url).hostname == SERVICE_HOST:
-            route.continue_()
-        else:
-            foreign_requests.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    def on_console(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            csp_console.append(message.text)
-        elif message.type == "error":
-            console_errors.append(message.text)
-
+    watch = BrowserWatch()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS)
         try:
             context = browser.new_context()
             context.set_default_timeout(STEP_TIMEOUT_MS)
-            context.route("**/*", only_the_service)
-            context.add_init_script(RECORD_CSP_VIOLATIONS)
+            watch.attach(context)
             page = context.new_page()
-            page.on("console", on_console)
-            page.on("pageerror", lambda error: page_errors.append(str(error)))
-
-            response = page.goto(f"{service}/docs")
-            assert response is not None
-            assert response.status == 200
-            # The browser enforces the page's own strict policy, not a relaxed one.
-            policy = response.headers["content-security-policy"]
-            assert "script-src 'self' 'sha256-" in policy
-            assert "unsafe-eval" not in policy
-
-            page.get_by_role("button", name="Authorize").first.click()
-            dialog = page.locator(".modal-ux")
-            dialog.locator("#oauth_username").fill(ADMIN_EMAIL)
-            dialog.locator("#oauth_password").fill(ADMIN_PASSWORD)
-            dialog.get_by_role("button", name="Apply given OAuth2 credentials").click()
-            # Once /auth/token answered with a token, Swagger UI offers to log out.
-            expect(dialog.get_by_role("button", name="Remove authorization").first).to_be_visible()
-            dialog.get_by_role("button", name="Close").first.click()
-            expect(dialog).to_have_count(0)
-
-            operation = page.locator(".opblock-get").filter(
-                has=page.locator('.opblock-summary-path[data-path="/items"]')
-            )
-            expect(operation).to_have_count(1)
-            operation.locator(".opblock-summary").first.click()
-            operation.get_by_role("button", name="Try it out").click()
-            operation.get_by_role("button", name="Execute").click()
-            status = operation.locator(".live-responses-table .response .response-col_status")
-            expect(status).to_have_text("200")
-            expect(operation.locator(".curl-command")).to_contain_text("Authorization: Bearer ")
-            # The fresh database has no items: the page shows the empty first page.
-            expect(
-                operation.locator(".live-responses-table .response .response-col_description")
-            ).to_contain_text('"total": 0')
-            violations = page.evaluate("window.__cspViolations")
+            watch.listen(page)
+            try:
+                _open_docs(page, service)
+                _authorize(page)
+                _list_items(page)
+            except (AssertionError, PlaywrightError) as exc:
+                watch.collect(page)
+                raise AssertionError(
+                    f"Swagger UI did not work: {exc}\n\nWhat the browser saw:\n{watch.report()}"
+                ) from exc
+            watch.collect(page)
         finally:
             browser.close()
 
-    assert foreign_requests == [], "the docs page tried to reach other hosts"
-    assert violations == [], "the browser refused parts of the docs page under its CSP"
-    assert csp_console == [], "the console reported Content-Security-Policy violations"
-    assert page_errors == [], "the docs page threw JavaScript errors"
-    assert console_errors == [], "the docs page logged errors to the console"
+    report = watch.report()
+    assert watch.foreign_requests == [], f"the docs page tried to reach other hosts\n{report}"
+    assert watch.csp_violations == [], f"the browser refused parts of the page (CSP)\n{report}"
+    assert watch.csp_console == [], f"the console reported CSP violations\n{report}"
+    assert watch.page_errors == [], f"the docs page threw JavaScript errors\n{report}"
+    assert watch.console_errors == [], f"the docs page logged errors\n{report}"
+
+
+def _open_docs(page: Page, service: str) -> None:
+    response = page.goto(f"{service}/docs")
+    assert response is not None
+    assert response.status == 200
+    # The browser enforces the page's own strict policy, not a relaxed one.
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self' 'sha256-" in policy
+    assert "unsafe-eval" not in policy
+
+
+def _authorize(page: Page) -> None:
+    """Sign in through the Authorize dialog: the OAuth2 password flow."""
+    page.get_by_role("button", name="Authorize").first.click()
+    dialog = page.locator(".modal-ux")
+    dialog.locator("#oauth_username").fill(ADMIN_EMAIL)
+    dialog.locator("#oauth_password").fill(ADMIN_PASSWORD)
+    dialog.get_by_role("button", name="Apply given OAuth2 credentials").click()
+    # Once /auth/token answered with a token, Swagger UI offers to log out.
+    expect(dialog.get_by_role("button", name="Remove authorization").first).to_be_visible()
+    dialog.get_by_role("button", name="Close").first.click()
+    expect(dialog).to_have_count(0)
+
+
+def _list_items(page: Page) -> None:
+    """GET /items through "Try it out" and "Execute", with the token."""
+    operation = page.locator(".opblock-get").filter(
+        has=page.locator('.opblock-summary-path[data-path="/items"]')
+    )
+    expect(operation).to_have_count(1)
+    operation.locator(".opblock-summary").first.click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    response = operation.locator(".live-responses-table .response")
+    expect(response.locator(".response-col_status")).to_have_text("200")
+    expect(operation.locator(".curl-command")).to_contain_text("Authorization: Bearer ")
+    # The fresh database has no items: the page shows the empty first page.
+    expect(response.locator(".response-col_description")).to_contain_text('"total": 0')
