@@ -74,9 +74,15 @@ class BrowserWatch:
         self.csp_violations = list(page.evaluate("window.__cspViolations || []"))
 
     def report(self) -> str:
-        return (
-            "\n".join(f"{name}: {value}" for name, value in vars(self).items() if value)
-            or "nothing unusual"
+        found = {
+            "requests to other hosts (aborted)": self.foreign_requests,
+            "CSP violations": self.csp_violations,
+            "CSP console messages": self.csp_console,
+            "JavaScript errors": self.page_errors,
+            "console errors": self.console_errors,
+        }
+        return "\n".join(f"{name}: {value}" for name, value in found.items() if value) or (
+            "nothing unusual"
         )
 
     def _only_the_service(self, route: Route) -> None:
