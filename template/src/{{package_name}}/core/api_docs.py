@@ -11,6 +11,7 @@ path instead of `<unmatched>`.
 """
 
 import base64
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -23,7 +24,7 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 OPENAPI_PATH = "/openapi.json"
 SWAGGER_PATH = "/docs"
@@ -39,6 +40,12 @@ _ASSETS = {
     "redoc.standalone.js": "text/javascript",
     "favicon.png": "image/png",
 }
+# ReDoc's sidebar credit always shows Redocly's logo from their CDN. The policy
+# refuses it: a CSP violation on every visit, and a request to another host if
+# the policy ever allowed it. With an empty URL the image fails at once and ReDoc
+# drops it, so the bundle is served without that URL.
+_REDOC_BUNDLE = "redoc.standalone.js"
+_REDOC_CDN_LOGO = b'"https://cdn.redoc.ly/redoc/logo-mini.svg"'
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 # Styles may be inline: both UIs set `style` attributes and ReDoc injects
 # <style> elements at run time. Scripts may not, except the page's own.
@@ -64,6 +71,12 @@ def content_security_policy(html: str) -> str:
 def _with_csp(page: HTMLResponse) -> HTMLResponse:
     page.headers["Content-Security-Policy"] = content_security_policy(bytes(page.body).decode())
     return page
+
+
+@functools.cache
+def redoc_bundle() -> bytes:
+    """ReDoc's script as served: the package's file without the CDN logo."""
+    return (_ASSETS_DIR / _REDOC_BUNDLE).read_bytes().replace(_REDOC_CDN_LOGO, b'""')
 
 
 def _under_root(request: Request, path: str) -> str:
@@ -103,15 +116,17 @@ def install_docs(app: FastAPI) -> None:
             get_redoc_html(
                 openapi_url=_under_root(request, OPENAPI_PATH),
                 title=f"{app.title} - ReDoc",
-                redoc_js_url=_under_root(request, f"{ASSETS_PATH}/redoc.standalone.js"),
+                redoc_js_url=_under_root(request, f"{ASSETS_PATH}/{_REDOC_BUNDLE}"),
                 redoc_favicon_url=_under_root(request, f"{ASSETS_PATH}/favicon.png"),
                 with_google_fonts=False,
             )
         )
 
     @app.get(ASSETS_PATH + "/{name}", include_in_schema=False)
-    async def asset(name: str) -> FileResponse:
+    async def asset(name: str) -> Response:
         media_type = _ASSETS.get(name)
         if media_type is None:
             raise HTTPException(status_code=404)
+        if name == _REDOC_BUNDLE:
+            return Response(redoc_bundle(), media_type=media_type)
         return FileResponse(_ASSETS_DIR / name, media_type=media_type)
