@@ -53,13 +53,13 @@ from pathlib import Path
 
 from run import (
     PACKAGE,
-    run,
     SERVER_CPU,
     auth_headers,
     environments,
     otlp_sink,
     prepare_database,
     prepare_project,
+    run,
     seed_items,
     serve,
 )
@@ -222,8 +222,11 @@ def main() -> None:
         (project / "bench_driver.py").write_text(DRIVER)
         # The SDK's exporter, for the "SDK exporter" configuration only.
         run(
-            ["uv", "pip", "install", "--quiet", "--python", str(project / ".venv/bin/python")]
-            + ["opentelemetry-exporter-otlp-proto-http"],
+            [
+                *("uv", "pip", "install", "--quiet", "--python"),
+                str(project / ".venv/bin/python"),
+                "opentelemetry-exporter-otlp-proto-http",
+            ],
             project,
         )
         results: dict[str, list[float]] = {name: [] for name in names}

@@ -24,7 +24,7 @@ from helpers import clean_env, free_port, run, skip_or_fail, wait_until_ok
 # Grafana's variables, replaced by what they stand for so promtool can parse the query.
 _GRAFANA_VARIABLES = {"$__rate_interval": "1m", '"$job"': '".+"'}
 
-METRICS_TOKEN = "scrape-token-for-the-test"
+METRICS_TOKEN = "scrape-token-for-the-test"  # noqa: S105 - a test value, not a secret
 
 
 def _tool(name: str) -> str:
