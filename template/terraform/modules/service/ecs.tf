@@ -18,7 +18,10 @@ locals {
         # The ALB is the only peer (security group), so trust its X-Forwarded-* headers.
         FORWARDED_ALLOW_IPS = "*"
         SHUTDOWN_TIMEOUT    = tostring(var.shutdown_timeout_seconds)
-        LOG_LEVEL           = "INFO"
+        # Longer than the ALB's idle timeout, so the ALB always closes an idle
+        # connection first and never reuses one the app is closing (a 502).
+        KEEP_ALIVE_TIMEOUT = tostring(aws_lb.this.idle_timeout + 5)
+        LOG_LEVEL          = "INFO"
       },
       var.environment_variables,
     ) : { name = k, value = v }
