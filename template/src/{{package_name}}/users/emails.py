@@ -5,14 +5,16 @@ and `create-admin` all pass it through `normalize_email`, and the database's
 unique constraint on the result then means one account per address, however
 the client typed it. The rule, in order:
 
-1. NFKC: compatibility forms become the plain letters they stand for, so the
-   full-width `ｕｓｅｒ@ｅｘａｍｐｌｅ.com` is `user@example.com`.
+1. NFKC: compatibility forms become the plain letters they stand for, so
+   `user@example.com` typed in full-width letters (U+FF41 and on, as East Asian
+   keyboards do) is `user@example.com`.
 2. Trimmed and lower case, the part before the @ too. RFC 5321 would let a mail
    server tell `Bob` from `bob`; hardly any does, and two accounts that differ
    only in case would be one person's, or an impostor's.
 3. The part before the @ must now be ASCII. What is left are letters that no
-   normalisation maps to ASCII but that look like it (Cyrillic `е`, the dotless
-   `ı`): refused, rather than becoming a second account that looks like the first.
+   normalisation maps to ASCII but that look like it (the Cyrillic e, U+0435;
+   the dotless i, U+0131): refused, rather than becoming a second account that
+   looks like the first.
 4. The domain may be internationalised; it is stored in its ASCII (IDNA) form,
    `xn--...`, which is what DNS resolves and which shows a look-alike domain
    for what it is.

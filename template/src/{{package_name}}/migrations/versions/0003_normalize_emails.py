@@ -5,8 +5,8 @@ Revises: 0002
 Create Date: 2026-12-02
 
 Before this revision a stored address could keep its domain in Unicode
-(`user@bücher.de`) and letters before the @ that only look like ASCII
-(full-width `ｕｓｅｒ`, Cyrillic `е`). Login now looks addresses up as
+(`user@bücher.de`) and letters before the @ that only look like ASCII ones
+(full-width letters, Cyrillic ones). Login now looks addresses up as
 users/emails.py normalises them (`user@xn--bcher-kva.de`), so each row is
 rewritten to that form.
 
