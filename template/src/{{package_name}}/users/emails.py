@@ -36,6 +36,8 @@ EMAIL_MAX_LENGTH = 254
 def normalize_email(address: str) -> str:
     """The one spelling of `address` that is stored; `ValueError` saying why it is refused."""
     spelled = unicodedata.normalize("NFKC", address).strip()
+    # Checked before lower(), which changes no ASCII verdict here but would turn
+    # a refused `İ` into `i` and a combining dot in the message.
     local_part = spelled.rpartition("@")[0]
     if not local_part.isascii():
         # Named, because the refused letter looks exactly like an ASCII one.
