@@ -11,13 +11,14 @@ users/emails.py normalises them (`user@xn--bcher-kva.de`), so each row is
 rewritten to that form.
 
 Upgrading changes nothing and stops, listing the account ids, if any address
-cannot be rewritten: it is refused now (a non-ASCII letter before the @), or
-two accounts would end up with the same address. Which account is the real
-one, and what becomes of the other, is for a person to decide; merging them
-here would hand one person's data to the other. Change or delete those rows,
-then upgrade again.
+cannot be rewritten: it is refused now (a non-ASCII letter before the @, or
+anything else email-validator refuses), or two accounts would end up with the
+same address. Which account is the real one, and what becomes of the other, is
+for a person to decide; merging them here would hand one person's data to the
+other. Change or delete those rows, then upgrade again.
 
-Downgrading changes nothing: the old code stores and finds the rewritten form too.
+Downgrading changes nothing: the rewritten addresses are valid for the old code
+too, which finds an internationalised domain only when it is typed as `xn--...`.
 """
 
 import unicodedata
@@ -37,19 +38,20 @@ depends_on: str | Sequence[str] | None = None
 users = sa.table("users", sa.column("id", sa.Uuid()), sa.column("email", sa.String(254)))
 
 
-def normalize(address: str) -> str | None:
-    """users/emails.py's rule as of this revision; `None` where it refuses the address.
+def normalize(address: str) -> str:
+    """users/emails.py's rule as of this revision; `ValueError` where it refuses the address.
 
     A copy, not an import: this revision must keep doing what it did when the
     rule changes, and a changed rule needs a revision of its own.
     """
     spelled = unicodedata.normalize("NFKC", address).strip()
     if not spelled.rpartition("@")[0].isascii():
-        return None
+        msg = "a character before the @ that is not ASCII even once normalised"
+        raise ValueError(msg)
     try:
         email = validate_email(spelled.lower(), allow_smtputf8=False, check_deliverability=False)
-    except EmailNotValidError:
-        return None
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from None
     return f"{email.local_part}@{email.ascii_domain}"
 
 
@@ -60,12 +62,13 @@ def upgrade() -> None:
         raise RuntimeError(msg)
     connection = op.get_bind()
     owners: dict[str, list[str]] = defaultdict(list)
-    refused: list[str] = []
+    refused: list[str] = []  # "<id>: <why>"
     changes: list[tuple[uuid.UUID, str]] = []
     for user_id, email in connection.execute(sa.select(users.c.id, users.c.email)):
-        normalized = normalize(email)
-        if normalized is None:
-            refused.append(str(user_id))
+        try:
+            normalized = normalize(email)
+        except ValueError as exc:
+            refused.append(f"{user_id}: {exc}")
             continue
         owners[normalized].append(str(user_id))
         if normalized != email:
@@ -81,15 +84,11 @@ def upgrade() -> None:
 
 def _refusal(refused: list[str], shared: list[list[str]]) -> str:
     lines = ["revision 0003 changed nothing: some email addresses need a person's decision."]
-    if refused:
-        lines.append(
-            "Not accepted any more (a letter before the @ that is not ASCII even after"
-            f" normalising), accounts: {', '.join(refused)}"
-        )
+    lines.extend(f"Address not accepted any more, account {reason}" for reason in refused)
     lines.extend(f"One address once normalised, accounts: {', '.join(ids)}" for ids in shared)
     lines.append("Change or delete these users' rows, then migrate again.")
     return "\n".join(lines)
 
 
 def downgrade() -> None:
-    """Nothing to undo: the old code stores and finds the rewritten spelling too."""
+    """Nothing to undo (see the module's docstring)."""
