@@ -109,6 +109,12 @@ def pyenv_version() -> str | None:
     return ":".join(chosen + [version for version in installed if version not in chosen])
 
 
+# Seconds a generated project's whole suite may take: minutes on an idle machine
+# (real servers, deadlines waited out), several times that on a loaded 2-core CI
+# machine. Tests that run it raise pytest-timeout's limit (pyproject.toml) to match.
+SUITE_TIMEOUT = 1500
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for commands run inside a generated project."""
     env = {

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import clean_env, fresh_postgres_database, run
+from helpers import SUITE_TIMEOUT, clean_env, fresh_postgres_database, run
 
 
 def _assert_all_passed(stdout: str) -> None:
@@ -20,23 +20,27 @@ def _assert_all_passed(stdout: str) -> None:
     assert "Required test coverage of 90% reached" in stdout
 
 
+@pytest.mark.timeout(SUITE_TIMEOUT + 60)
 def test_generated_suite_passes_on_sqlite(synced_default_project: Path, redis: str) -> None:
     result = run(
         ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
         synced_default_project,
         env=clean_env(TEST_REDIS_URL=redis),
+        timeout=SUITE_TIMEOUT,
     )
     _assert_all_passed(result.stdout)
 
 
 @pytest.mark.postgres
 @pytest.mark.usefixtures("postgres")
+@pytest.mark.timeout(SUITE_TIMEOUT + 60)
 def test_generated_suite_passes_on_postgresql(synced_default_project: Path, redis: str) -> None:
     with fresh_postgres_database() as url:
         result = run(
             ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
             synced_default_project,
             env=clean_env(TEST_DATABASE_URL=url, TEST_REDIS_URL=redis),
+            timeout=SUITE_TIMEOUT,
         )
     _assert_all_passed(result.stdout)
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import ANSWER_SETS
 from copier.errors import UnsafeTemplateError
-from helpers import REPO_ROOT, clean_env, run
+from helpers import REPO_ROOT, SUITE_TIMEOUT, clean_env, run
 from packaging.version import Version
 from synthetic_versions import (
     HARDENED_DOCS_LINE,
@@ -316,6 +316,7 @@ def _changed_paths(project: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(("answer", "before", "after"), TOGGLES)
+@pytest.mark.timeout(SUITE_TIMEOUT + 900)
 def test_toggling_an_answer_changes_exactly_what_depends_on_it(
     template_repo: TemplateRepo, tmp_path: Path, answer: str, before: str, after: str
 ) -> None:
@@ -339,4 +340,9 @@ def test_toggling_an_answer_changes_exactly_what_depends_on_it(
     run(["uv", "run", "--no-sync", "ruff", "check", "."], project, env=env)
     run(["uv", "run", "--no-sync", "ruff", "format", "--check", "."], project, env=env)
     run(["uv", "run", "--no-sync", "mypy"], project, env=env, timeout=900)
-    run(["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"], project, env=env)
+    run(
+        ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
+        project,
+        env=env,
+        timeout=SUITE_TIMEOUT,
+    )
