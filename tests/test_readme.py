@@ -44,6 +44,14 @@ def test_readme_command_generates_a_service_that_serves_and_updates(
     assert command.startswith("uvx --from copier==")
     clone = tmp_path / "copier-fastapi-service"
     git(tmp_path, "clone", "--quiet", str(template_repo.path), str(clone))
+    # Copier generates from the newest tag: drop the versions other tests of this
+    # session synthesize on top of the candidate, which a user's clone would not
+    # have, and start from the candidate itself.
+    git(clone, "checkout", "--quiet", template_repo.candidate)
+    candidate = Version(template_repo.candidate.removeprefix("v"))
+    for tag in git(clone, "tag", "--list", "v*").split():
+        if Version(tag.removeprefix("v")) > candidate:
+            git(clone, "tag", "--delete", tag)
 
     # The command as written, in a shell in the clone; the service's own settings
     # (port) come from the environment, as a user's would.
@@ -80,7 +88,6 @@ def test_readme_command_generates_a_service_that_serves_and_updates(
     readme = clone / "template" / "README.md.jinja"
     readme.write_text(readme.read_text() + "\nA line from the next template version.\n")
     commit_all(clone, "Next version")
-    candidate = Version(template_repo.candidate.removeprefix("v"))
     tag = f"v{candidate.major}.{candidate.minor}.{candidate.micro + 1}"
     git(clone, "tag", tag)
 
