@@ -1,0 +1,58 @@
+"""HTTP endpoints of API keys."""
+
+import uuid
+from http import HTTPStatus
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from .repository import ApiKeyRepository
+from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from .service import ApiKeyService
+from ..audit.dependencies import AuditLogDep
+from ..auth.dependencies import CurrentUserDep
+from ..core.database import SessionDep
+from ..core.errors import problem_responses
+from ..users.repository import UserRepository
+
+router = APIRouter(prefix="/api-keys", tags=["api keys"])
+
+
+async def get_api_key_service(session: SessionDep, audit: AuditLogDep) -> ApiKeyService:
+    """An `ApiKeyService` bound to the request's session."""
+    return ApiKeyService(ApiKeyRepository(session), UserRepository(session), audit)
+
+
+ApiKeyServiceDep = Annotated[ApiKeyService, Depends(get_api_key_service)]
+
+
+@router.post(
+    "",
+    status_code=HTTPStatus.CREATED,
+    summary="Create an API key",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def create_api_key(
+    data: ApiKeyCreate, user: CurrentUserDep, service: ApiKeyServiceDep
+) -> ApiKeyCreated:
+    """A key for the caller (or, for admins, any user). The response is the only copy."""
+    return await service.create(user, data)
+
+
+@router.get("", summary="List API keys", responses=problem_responses(401, 403))
+async def list_api_keys(user: CurrentUserDep, service: ApiKeyServiceDep) -> list[ApiKeyRead]:
+    """The caller's keys, or every key for an admin; never the secrets."""
+    return [ApiKeyRead.model_validate(key) for key in await service.list(user)]
+
+
+@router.delete(
+    "/{key_id:uuid}",
+    status_code=HTTPStatus.NO_CONTENT,
+    summary="Revoke an API key",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def revoke_api_key(
+    key_id: uuid.UUID, user: CurrentUserDep, service: ApiKeyServiceDep
+) -> None:
+    """Revoked keys stop working at once and stay listed for the record."""
+    await service.revoke(user, key_id)

@@ -1,0 +1,41 @@
+"""Queries of the audit log: reads only, by design."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import AuditEntry, AuditEvent
+from ..core.pagination import fetch_page
+
+
+class AuditRepository:
+    """Filters and pages the audit log."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list(
+        self,
+        *,
+        event: AuditEvent | None,
+        actor_id: uuid.UUID | None,
+        target_id: uuid.UUID | None,
+        since: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[Sequence[AuditEntry], int]:
+        """One page of matching entries, newest first, and how many match."""
+        query = select(AuditEntry)
+        if event is not None:
+            query = query.where(AuditEntry.event == event)
+        if actor_id is not None:
+            query = query.where(AuditEntry.actor_id == actor_id)
+        if target_id is not None:
+            query = query.where(AuditEntry.target_id == target_id)
+        if since is not None:
+            query = query.where(AuditEntry.created_at >= since)
+        query = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id)
+        return await fetch_page(self._session, query, limit=limit, offset=offset)

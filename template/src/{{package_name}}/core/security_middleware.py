@@ -1,0 +1,34 @@
+"""The hardening middleware, installed in one place so their order is visible."""
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from .body_limit import BodyLimitMiddleware
+from .config import Settings
+from .rate_limit import RateLimitMiddleware
+from .security_headers import SecurityHeadersMiddleware
+from .trusted_hosts import TrustedHostMiddleware
+
+
+def install_security_middleware(app: FastAPI, settings: Settings) -> None:
+    """Add the middleware; the last added runs first (outermost).
+
+    From the outside in: security headers (so every answer carries them, even
+    the refusals below), trusted hosts, CORS (so a browser can read a 429),
+    the rate limit, then the body limit right before the routes.
+    """
+    http = settings.http
+    app.add_middleware(BodyLimitMiddleware, max_bytes=http.max_body_bytes)
+    if http.rate_limit_per_minute:
+        app.add_middleware(RateLimitMiddleware, per_minute=http.rate_limit_per_minute)
+    if http.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=http.cors_origins,
+            allow_credentials=http.cors_allow_credentials,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
+            expose_headers=["Location", "Retry-After", "X-Request-ID"],
+        )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=http.trusted_hosts)
+    app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=http.hsts_seconds)

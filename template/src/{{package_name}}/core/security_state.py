@@ -1,0 +1,29 @@
+"""The security services one application instance holds for its lifetime."""
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from ..auth.passwords import Passwords
+from ..auth.tokens import AccessTokens
+from .config import Settings
+from .rate_limiter import RateLimiter, create_rate_limiter
+
+
+def install_security_state(app: FastAPI, settings: Settings) -> None:
+    """Create the hasher, the token signer and the rate limiter on `app.state`.
+
+    None of them does I/O when created (a Redis client connects on first use),
+    so this runs in `create_app`; the lifespan closes the limiter.
+    """
+    app.state.passwords = Passwords(settings.auth)
+    app.state.access_tokens = AccessTokens(
+        settings.jwt, timedelta(minutes=settings.auth.access_token_minutes)
+    )
+    app.state.rate_limiter = create_rate_limiter(settings.http)
+
+
+async def close_security_state(app: FastAPI) -> None:
+    """Close the rate limiter's connections (Redis)."""
+    limiter: RateLimiter = app.state.rate_limiter
+    await limiter.close()

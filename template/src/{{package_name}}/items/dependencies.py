@@ -1,0 +1,33 @@
+"""Dependency wiring of the items domain."""
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from ..api_keys.scopes import Scope
+from ..auth.dependencies import Principal, require_scope
+from ..core.database import SessionDep
+from .repository import ItemRepository
+from .service import ItemService
+
+
+def _service(principal: Principal, session: SessionDep) -> ItemService:
+    return ItemService(ItemRepository(session), principal.user)
+
+
+async def get_item_reader(
+    principal: Annotated[Principal, Depends(require_scope(Scope.ITEMS_READ))], session: SessionDep
+) -> ItemService:
+    """An `ItemService` for a caller allowed to read items."""
+    return _service(principal, session)
+
+
+async def get_item_writer(
+    principal: Annotated[Principal, Depends(require_scope(Scope.ITEMS_WRITE))], session: SessionDep
+) -> ItemService:
+    """An `ItemService` for a caller allowed to change items."""
+    return _service(principal, session)
+
+
+ItemReaderDep = Annotated[ItemService, Depends(get_item_reader)]
+ItemWriterDep = Annotated[ItemService, Depends(get_item_writer)]

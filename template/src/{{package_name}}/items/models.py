@@ -1,0 +1,29 @@
+"""Database model of the items domain."""
+
+import uuid
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.models import Base, TimestampMixin
+
+NAME_MAX_LENGTH = 100
+DESCRIPTION_MAX_LENGTH = 1000
+
+
+class Item(TimestampMixin, Base):
+    """Something the service keeps track of."""
+
+    __tablename__ = "items"
+    # Names are unique per owner: a global constraint would let a 409 reveal
+    # what other users have named their items.
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_items_owner_id_name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    # Items created before authentication existed have no owner; only admins see them.
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    description: Mapped[str | None] = mapped_column(String(DESCRIPTION_MAX_LENGTH))
+    quantity: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,69 @@
+"""HTTP endpoints of the items domain."""
+
+import uuid
+from http import HTTPStatus
+
+from fastapi import APIRouter, Request, Response
+
+from ..core.errors import problem_responses
+from ..core.pagination import Page, PageDep
+from .dependencies import ItemReaderDep, ItemWriterDep
+from .schemas import ItemCreate, ItemRead, ItemUpdate
+
+router = APIRouter(prefix="/items", tags=["items"])
+
+
+@router.post(
+    "",
+    status_code=HTTPStatus.CREATED,
+    summary="Create an item",
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_item(
+    data: ItemCreate, service: ItemWriterDep, request: Request, response: Response
+) -> ItemRead:
+    """Create an item; its name must be unique."""
+    item = await service.create(data)
+    response.headers["Location"] = str(request.url_for("get_item", item_id=item.id))
+    return ItemRead.model_validate(item)
+
+
+@router.get("", summary="List items", responses=problem_responses(401, 403, 422))
+async def list_items(service: ItemReaderDep, page: PageDep) -> Page[ItemRead]:
+    """Items, oldest first, one bounded page at a time."""
+    items, total = await service.list(limit=page.limit, offset=page.offset)
+    return Page(
+        items=[ItemRead.model_validate(item) for item in items],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/{item_id:uuid}", summary="Get an item", responses=problem_responses(401, 403, 404, 422)
+)
+async def get_item(item_id: uuid.UUID, service: ItemReaderDep) -> ItemRead:
+    """One item by id."""
+    return ItemRead.model_validate(await service.get(item_id))
+
+
+@router.patch(
+    "/{item_id:uuid}",
+    summary="Update an item",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def update_item(item_id: uuid.UUID, data: ItemUpdate, service: ItemWriterDep) -> ItemRead:
+    """Change the fields present in the body."""
+    return ItemRead.model_validate(await service.update(item_id, data))
+
+
+@router.delete(
+    "/{item_id:uuid}",
+    status_code=HTTPStatus.NO_CONTENT,
+    summary="Delete an item",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_item(item_id: uuid.UUID, service: ItemWriterDep) -> None:
+    """Delete an item for good."""
+    await service.delete(item_id)

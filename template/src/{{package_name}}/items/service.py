@@ -1,0 +1,77 @@
+"""Business rules of the items domain."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
+
+from ..core.errors import ConflictError, NotFoundError
+from .models import Item
+from .repository import ItemRepository
+from .schemas import ItemCreate, ItemUpdate
+from ..users.models import Role, User
+
+
+class ItemNotFoundError(NotFoundError):
+    """No item has the requested id."""
+
+    def __init__(self, item_id: uuid.UUID) -> None:
+        super().__init__(f"Item {item_id} does not exist.")
+
+
+class ItemNameTakenError(ConflictError):
+    """Another item already has this name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"An item named {name!r} already exists.")
+
+
+class ItemService:
+    """Creates, reads, changes and deletes the items of one caller.
+
+    A user sees only their own items; an admin sees all. Someone else's item is
+    reported as missing (404), not forbidden (403), so ids cannot be probed.
+    """
+
+    def __init__(self, repository: ItemRepository, user: User) -> None:
+        self._repository = repository
+        self._user = user
+        self._scope = None if user.role is Role.ADMIN else user.id
+
+    async def create(self, data: ItemCreate) -> Item:
+        """Create an item owned by the caller; its name must be unique for them."""
+        item = Item(**data.model_dump(), owner_id=self._user.id)
+        try:
+            return await self._repository.add(item)
+        except IntegrityError as exc:
+            # The unique constraint decides, not a prior SELECT: a check-then-insert
+            # would race with a concurrent request for the same name.
+            raise ItemNameTakenError(data.name) from exc
+
+    async def get(self, item_id: uuid.UUID) -> Item:
+        """The item with this id, or `ItemNotFoundError`."""
+        item = await self._repository.get(item_id, owner_id=self._scope)
+        if item is None:
+            raise ItemNotFoundError(item_id)
+        return item
+
+    async def list(self, *, limit: int, offset: int) -> tuple[Sequence[Item], int]:
+        """One page of items and the total."""
+        return await self._repository.list(owner_id=self._scope, limit=limit, offset=offset)
+
+    async def update(self, item_id: uuid.UUID, data: ItemUpdate) -> Item:
+        """Apply the fields present in `data`."""
+        item = await self.get(item_id)
+        for field, value in data.model_dump(exclude_unset=True).items():
+            setattr(item, field, value)
+        try:
+            await self._repository.flush()
+        except IntegrityError as exc:
+            # Only the name is unique; the failed flush has expired `item`, so the
+            # message uses the requested value.
+            raise ItemNameTakenError(str(data.name)) from exc
+        return item
+
+    async def delete(self, item_id: uuid.UUID) -> None:
+        """Delete the item, or raise `ItemNotFoundError`."""
+        await self._repository.delete(await self.get(item_id))
