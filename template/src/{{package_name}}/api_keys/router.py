@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from .repository import ApiKeyRepository
-from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
-from .service import ApiKeyService
 from ..audit.dependencies import AuditLogDep
 from ..auth.dependencies import CurrentUserDep
 from ..core.database import SessionDep
 from ..core.errors import problem_responses
 from ..users.repository import UserRepository
+from .repository import ApiKeyRepository
+from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from .service import ApiKeyService
 
 router = APIRouter(prefix="/api-keys", tags=["api keys"])
 

@@ -6,9 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from .models import ApiKey
-from .repository import ApiKeyRepository
-from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
 from ..auth.errors import PermissionDeniedError
@@ -20,6 +17,9 @@ from ..core.models import utcnow
 from ..users.models import Role, User
 from ..users.repository import UserRepository
 from ..users.service import UserNotFoundError
+from .models import ApiKey
+from .repository import ApiKeyRepository
+from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 
 _logger = get_logger(__name__)
 

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from .service import AuditLog, RequestOrigin
 from ..core.database import SessionDep
+from .service import AuditLog, RequestOrigin
 
 
 async def get_request_origin(request: Request) -> RequestOrigin:

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import AuditEntry, AuditEvent
 from ..core.pagination import fetch_page
+from .models import AuditEntry, AuditEvent
 
 
 class AuditRepository:

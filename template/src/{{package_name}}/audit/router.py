@@ -4,14 +4,14 @@ import uuid
 
 from fastapi import APIRouter
 
-from .models import AuditEvent
-from .repository import AuditRepository
-from .schemas import AuditEntryRead
 from ..auth.dependencies import AdminDep
 from ..core.database import SessionDep
 from ..core.errors import problem_responses
 from ..core.pagination import Page, PageDep
 from ..core.types import UtcDatetime
+from .models import AuditEvent
+from .repository import AuditRepository
+from .schemas import AuditEntryRead
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..about import PACKAGE
-from .models import AuditEntry, AuditEvent
 from ..core.logging import get_logger
 from ..core.metrics import record_lockout, record_login, record_refresh_reuse
 from ..core.request_context import get_request_id
+from .models import AuditEntry, AuditEvent
 
 # A name of its own, so operators can route security events apart from the rest.
 logger = get_logger(f"{PACKAGE}.audit")

@@ -14,14 +14,14 @@ from ..api_keys.service import (
     record_api_key_use,
     use_needs_recording,
 )
-from .errors import AuthenticationError, PermissionDeniedError
-from .passwords import Passwords
-from .tokens import AccessTokens
 from ..core.database import DatabaseDep, SessionDep
 from ..core.rate_limiter import RateLimiter
 from ..core.request_context import user_id_var
 from ..users.models import Role, User
 from ..users.repository import UserRepository
+from .errors import AuthenticationError, PermissionDeniedError
+from .passwords import Passwords
+from .tokens import AccessTokens
 
 # `auto_error=False`: the dependency below decides, so a missing token gets the
 # same problem+json 401 as a bad one. These also declare the security schemes

@@ -4,17 +4,17 @@ from datetime import timedelta
 
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
-from .errors import InvalidCredentialsError
-from .passwords import Passwords
-from .schemas import TokenPair
-from .sessions import Sessions
-from .throttle import account_key, reset_attempts, spend_attempt
 from ..core.models import utcnow
 from ..core.rate_limiter import RateLimiter
 from ..core.security_config import AuthSettings
 from ..users.emails import normalize_email
 from ..users.models import User
 from ..users.repository import UserRepository
+from .errors import InvalidCredentialsError
+from .passwords import Passwords
+from .schemas import TokenPair
+from .sessions import Sessions
+from .throttle import account_key, reset_attempts, spend_attempt
 
 
 class Login:

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .models import RefreshToken
 from ..core.models import utcnow
+from .models import RefreshToken
 
 
 class RefreshTokenRepository:

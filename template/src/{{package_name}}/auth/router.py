@@ -6,15 +6,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from ..audit.models import AuditEvent
-from .dependencies import CurrentUserDep
-from .errors import AuthenticationError, PermissionDeniedError
-from .schemas import LoginForm, RefreshRequest, TokenPair
-from .wiring import AppSettingsDep, LoginDep, SessionsDep
 from ..core.error_handlers import problem_response
 from ..core.errors import problem_responses
 from ..users.dependencies import UserServiceDep
 from ..users.models import Role
 from ..users.schemas import UserCreate, UserRead
+from .dependencies import CurrentUserDep
+from .errors import AuthenticationError, PermissionDeniedError
+from .schemas import LoginForm, RefreshRequest, TokenPair
+from .wiring import AppSettingsDep, LoginDep, SessionsDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

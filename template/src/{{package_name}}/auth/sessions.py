@@ -5,14 +5,14 @@ from datetime import timedelta
 
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
+from ..core.models import utcnow
+from ..users.models import User
+from ..users.repository import UserRepository
 from .errors import InvalidRefreshTokenError
 from .models import RefreshToken
 from .repository import RefreshTokenRepository
 from .schemas import TokenPair
 from .tokens import AccessTokens, new_opaque_token, token_digest
-from ..core.models import utcnow
-from ..users.models import User
-from ..users.repository import UserRepository
 
 
 class Sessions:

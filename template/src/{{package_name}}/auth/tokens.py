@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import jwt
 
-from .errors import AuthenticationError
 from ..core.models import utcnow
 from ..core.security_config import JwtSettings
+from .errors import AuthenticationError
 
 logger = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ..audit.dependencies import AuditLogDep
+from ..core.config import Settings
+from ..core.database import SessionDep
+from ..users.repository import UserRepository
 from .dependencies import AccessTokensDep, PasswordsDep, RateLimiterDep
 from .login import Login
 from .repository import RefreshTokenRepository
 from .sessions import Sessions
-from ..core.config import Settings
-from ..core.database import SessionDep
-from ..users.repository import UserRepository
 
 
 async def get_settings_from_app(request: Request) -> Settings:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 
 from ..core.errors import ConflictError, NotFoundError
+from ..users.models import Role, User
 from .models import Item
 from .repository import ItemRepository
 from .schemas import ItemCreate, ItemUpdate
-from ..users.models import Role, User
 
 
 class ItemNotFoundError(NotFoundError):
