@@ -65,10 +65,10 @@ from fastapi import FastAPI
 from {PACKAGE}.api_keys.router import router as api_keys_router
 from {PACKAGE}.audit.router import router as audit_router
 from {PACKAGE}.auth.router import router as auth_router
-from {PACKAGE}.core.config import get_settings
-from {PACKAGE}.core.database import Database
-from {PACKAGE}.core.error_handlers import register_error_handlers
-from {PACKAGE}.core.security_state import install_security_state
+from {PACKAGE}.core.settings.config import get_settings
+from {PACKAGE}.core.database.engine import Database
+from {PACKAGE}.core.errors.handlers import register_error_handlers
+from {PACKAGE}.auth.state import install_security_state
 from {PACKAGE}.health.router import router as health_router
 from {PACKAGE}.items.router import router as items_router
 from {PACKAGE}.main import create_app

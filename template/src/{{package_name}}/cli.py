@@ -10,14 +10,14 @@ from .about import DISTRIBUTION, PACKAGE
 # the command that needs it, not here: `--help` and a mistyped command answer
 # at once instead of after seconds of imports.
 if TYPE_CHECKING:
-    from .core.config import Settings
+    from .core.settings.config import Settings
 
 
 def serve(settings: "Settings", *, reload: bool = False) -> None:
     """Run uvicorn with the application factory; `reload` restarts it on code changes."""
     import uvicorn  # noqa: PLC0415 - see the module's imports
 
-    from .core.logging import configure_logging  # noqa: PLC0415
+    from .observability.logging import configure_logging  # noqa: PLC0415
 
     server = settings.server
     # Our logging, not uvicorn's: one format from the first line on, and the
@@ -40,8 +40,8 @@ def serve(settings: "Settings", *, reload: bool = False) -> None:
         server_header=False,
         # uvicorn's default protocol (httptools) with deadlines on each request's
         # head and body, a size bound on its head, and MAX_CONNECTIONS enforced
-        # as connections open (core/http_protocol.py).
-        http=f"{PACKAGE}.core.http_protocol:BoundedHttpToolsProtocol",
+        # as connections open (core/http/protocol.py).
+        http=f"{PACKAGE}.core.http.protocol:BoundedHttpToolsProtocol",
         timeout_keep_alive=server.keep_alive_timeout,
         limit_concurrency=server.max_connections,
         # The service serves no WebSockets: an upgrade request is a plain request.
@@ -67,8 +67,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     admin.add_argument("email")
     args = parser.parse_args(argv)
 
-    from .core.config import get_settings  # noqa: PLC0415
-    from .core.settings_errors import exit_on_configuration_error  # noqa: PLC0415
+    from .core.settings.config import get_settings  # noqa: PLC0415
+    from .core.settings.errors import exit_on_configuration_error  # noqa: PLC0415
 
     with exit_on_configuration_error():
         settings = get_settings()
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def migrate_database(settings: "Settings", revision: str) -> None:
     """Migrate to `revision` and say what changed, so a silent success is not a mystery."""
-    from .core.migrations import upgrade  # noqa: PLC0415
+    from .core.database.migrations import upgrade  # noqa: PLC0415
 
     before, after = upgrade(settings.database.url.get_secret_value(), revision)
     if before == after:

@@ -11,18 +11,18 @@ from .about import DISTRIBUTION
 from .api_keys.router import router as api_keys_router
 from .audit.router import router as audit_router
 from .auth.router import router as auth_router
-from .core.api_docs import install_docs
-from .core.config import Settings, get_settings
-from .core.database import Database
-from .core.error_handlers import register_error_handlers
-from .core.errors import problem_responses
-from .core.logging import configure_logging
-from .core.method_not_allowed import install_method_not_allowed
-from .core.observability import install_observability, observe_database
-from .core.openapi import install_openapi
-from .core.security_middleware import install_security_middleware
-from .core.security_state import close_security_state, install_security_state
-from .core.settings_errors import exit_on_configuration_error
+from .core.http.docs import install_docs
+from .core.settings.config import Settings, get_settings
+from .core.database.engine import Database
+from .core.errors.handlers import register_error_handlers
+from .core.errors.problems import problem_responses
+from .observability.logging import configure_logging
+from .core.errors.method_not_allowed import install_method_not_allowed
+from .observability.setup import install_observability, observe_database
+from .core.errors.openapi import install_openapi
+from .core.http.middleware import install_security_middleware
+from .auth.state import close_security_state, install_security_state
+from .core.settings.errors import exit_on_configuration_error
 from .health.router import router as health_router
 from .items.router import router as items_router
 from .users.router import router as users_router
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=metadata(DISTRIBUTION)["Summary"],
         version=version(DISTRIBUTION),
         lifespan=lifespan,
-        # FastAPI's own pages load their assets from a CDN: core/api_docs.py
+        # FastAPI's own pages load their assets from a CDN: core/http/docs.py
         # serves them instead, when settings.serve_docs says so.
         docs_url=None,
         redoc_url=None,
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # exhausted or unreachable answers 503.
         responses=problem_responses(400, 413, 414, 429, 431, 500, 503),
         debug=settings.debug,
-        # Off: core/tracing.py and core/metrics.py observe each request once,
+        # Off: observability/tracing.py and observability/metrics.py observe each request once,
         # more cheaply than FastAPI's built-in OpenTelemetry spans and metrics.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )

@@ -6,7 +6,7 @@ Add a line here when a new domain gets a `models.py`.
 from .api_keys.models import ApiKey
 from .audit.models import AuditEntry
 from .auth.models import RefreshToken
-from .core.models import Base
+from .core.database.models import Base
 from .items.models import Item
 from .users.models import User
 

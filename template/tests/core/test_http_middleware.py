@@ -35,7 +35,7 @@ def test_a_safe_request_id_is_echoed_and_on_the_access_line(
     assert isinstance(line["duration_ms"], float)
     assert line["duration_ms"] > 0
     assert line["client"] == "127.0.0.1"
-    assert line["logger_name"].endswith("core.http_middleware")
+    assert line["logger_name"].endswith("observability.middleware")
     # Set by the authentication dependency, read by the middleware after the response.
     assert line["user_id"] == user_id
 

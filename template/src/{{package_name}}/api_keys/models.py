@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.models import Base, UTCDateTime, utcnow
+from ..core.database.models import Base, UTCDateTime, utcnow
 
 NAME_MAX_LENGTH = 100
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 
 from ..audit.dependencies import AuditLogDep
 from ..auth.dependencies import CurrentUserDep
-from ..core.database import SessionDep
-from ..core.errors import problem_responses
+from ..core.database.engine import SessionDep
+from ..core.errors.problems import problem_responses
 from ..users.repository import UserRepository
 from .repository import ApiKeyRepository
 from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead

@@ -1,5 +1,7 @@
 """Business rules of API keys."""
 
+import structlog
+from structlog.typing import FilteringBoundLogger
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
@@ -10,10 +12,9 @@ from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
 from ..auth.errors import PermissionDeniedError
 from ..auth.tokens import new_opaque_token, token_digest
-from ..core.database import Database
-from ..core.errors import NotFoundError
-from ..core.logging import get_logger
-from ..core.models import utcnow
+from ..core.database.engine import Database
+from ..core.errors.problems import NotFoundError
+from ..core.database.models import utcnow
 from ..users.models import Role, User
 from ..users.repository import UserRepository
 from ..users.service import UserNotFoundError
@@ -21,7 +22,7 @@ from .models import ApiKey
 from .repository import ApiKeyRepository
 from .schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 
-_logger = get_logger(__name__)
+_logger: FilteringBoundLogger = structlog.get_logger(logger_name=__name__)
 
 # Recognisable in logs and by secret scanners.
 KEY_PREFIX = "ak_"

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..core.database import SessionDep
+from ..core.database.engine import SessionDep
 from .service import AuditLog, RequestOrigin
 
 

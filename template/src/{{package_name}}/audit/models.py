@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.models import Base, UTCDateTime, utcnow
+from ..core.database.models import Base, UTCDateTime, utcnow
 
 
 class AuditEvent(StrEnum):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.pagination import fetch_page
+from ..core.database.pagination import fetch_page
 from .models import AuditEntry, AuditEvent
 
 

@@ -5,9 +5,9 @@ import uuid
 from fastapi import APIRouter
 
 from ..auth.dependencies import AdminDep
-from ..core.database import SessionDep
-from ..core.errors import problem_responses
-from ..core.pagination import Page, PageDep
+from ..core.database.engine import SessionDep
+from ..core.errors.problems import problem_responses
+from ..core.database.pagination import Page, PageDep
 from ..core.types import UtcDatetime
 from .models import AuditEvent
 from .repository import AuditRepository

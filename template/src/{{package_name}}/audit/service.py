@@ -1,5 +1,7 @@
 """Recording security events: one row and one structured log line each."""
 
+import structlog
+from structlog.typing import FilteringBoundLogger
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,13 +11,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..about import PACKAGE
-from ..core.logging import get_logger
-from ..core.metrics import record_lockout, record_login, record_refresh_reuse
-from ..core.request_context import get_request_id
+from ..observability.metrics import record_lockout, record_login, record_refresh_reuse
+from ..core.http.request_context import get_request_id
 from .models import AuditEntry, AuditEvent
 
 # A name of its own, so operators can route security events apart from the rest.
-logger = get_logger(f"{PACKAGE}.audit")
+logger: FilteringBoundLogger = structlog.get_logger(logger_name=f"{PACKAGE}.audit")
 
 # The security events that also move a Prometheus counter (dashboards and the
 # failed-login alert); counting here keeps one call site per event.

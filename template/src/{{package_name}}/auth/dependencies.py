@@ -14,9 +14,9 @@ from ..api_keys.service import (
     record_api_key_use,
     use_needs_recording,
 )
-from ..core.database import DatabaseDep, SessionDep
-from ..core.rate_limiter import RateLimiter
-from ..core.request_context import user_id_var
+from ..core.database.engine import DatabaseDep, SessionDep
+from ..core.http.rate_limiter import RateLimiter
+from ..core.http.request_context import user_id_var
 from ..users.models import Role, User
 from ..users.repository import UserRepository
 from .errors import AuthenticationError, PermissionDeniedError

@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from ..core.errors import AppError
+from ..core.errors.problems import AppError
 
 
 class AuthenticationError(AppError):

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
-from ..core.models import utcnow
-from ..core.rate_limiter import RateLimiter
-from ..core.security_config import AuthSettings
+from ..core.database.models import utcnow
+from ..core.http.rate_limiter import RateLimiter
+from ..core.settings.security import AuthSettings
 from ..users.emails import normalize_email
 from ..users.models import User
 from ..users.repository import UserRepository

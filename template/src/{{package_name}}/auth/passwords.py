@@ -11,7 +11,7 @@ from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from ..core.security_config import AuthSettings
+from ..core.settings.security import AuthSettings
 
 
 class Passwords:

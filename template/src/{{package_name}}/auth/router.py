@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from ..audit.models import AuditEvent
-from ..core.error_handlers import problem_response
-from ..core.errors import problem_responses
+from ..core.errors.handlers import problem_response
+from ..core.errors.problems import problem_responses
 from ..users.dependencies import UserServiceDep
 from ..users.models import Role
 from ..users.schemas import UserCreate, UserRead

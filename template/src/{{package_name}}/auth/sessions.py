@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
-from ..core.models import utcnow
+from ..core.database.models import utcnow
 from ..users.models import User
 from ..users.repository import UserRepository
 from .errors import InvalidRefreshTokenError

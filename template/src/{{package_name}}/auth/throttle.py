@@ -5,7 +5,7 @@ budget: otherwise a stolen access token would be a way to guess the account's
 password at the general rate limit instead.
 """
 
-from ..core.rate_limiter import RateLimiter, retry_after
+from ..core.http.rate_limiter import RateLimiter, retry_after
 from .errors import TooManyAttemptsError
 
 WINDOW_SECONDS = 60

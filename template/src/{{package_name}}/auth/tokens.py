@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import jwt
 
-from ..core.models import utcnow
-from ..core.security_config import JwtSettings
+from ..core.database.models import utcnow
+from ..core.settings.security import JwtSettings
 from .errors import AuthenticationError
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def _keys(settings: JwtSettings) -> tuple[str, str]:
     if settings.secret_key is not None:
         secret = settings.secret_key.get_secret_value()
         return secret, secret
-    # Production refuses to start without a key (see core/production.py). Here a
+    # Production refuses to start without a key (see core/settings/production.py). Here a
     # random key keeps development working; tokens die with the process.
     logger.warning("JWT_SECRET_KEY is not set; using an ephemeral key for this process")
     secret = secrets.token_urlsafe(48)

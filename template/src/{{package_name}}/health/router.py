@@ -10,9 +10,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..core.database import DatabaseDep
-from ..core.errors import DatabaseUnavailableError, problem_responses
-from ..core.metrics import record_readiness
+from ..core.database.engine import DatabaseDep
+from ..core.errors.problems import DatabaseUnavailableError, problem_responses
+from ..observability.metrics import record_readiness
 
 router = APIRouter(prefix="/health", tags=["health"])
 

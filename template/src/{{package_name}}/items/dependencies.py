@@ -6,7 +6,7 @@ from fastapi import Depends
 
 from ..api_keys.scopes import Scope
 from ..auth.dependencies import Principal, require_scope
-from ..core.database import SessionDep
+from ..core.database.engine import SessionDep
 from .repository import ItemRepository
 from .service import ItemService
 

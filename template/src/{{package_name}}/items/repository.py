@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.pagination import fetch_page
+from ..core.database.pagination import fetch_page
 from .models import Item
 
 

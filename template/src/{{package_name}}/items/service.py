@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 
-from ..core.errors import ConflictError, NotFoundError
+from ..core.errors.problems import ConflictError, NotFoundError
 from ..users.models import Role, User
 from .models import Item
 from .repository import ItemRepository

@@ -7,7 +7,7 @@ from fastapi import Depends
 from ..audit.dependencies import AuditLogDep
 from ..auth.dependencies import PasswordsDep, RateLimiterDep
 from ..auth.wiring import AppSettingsDep, SessionsDep
-from ..core.database import SessionDep
+from ..core.database.engine import SessionDep
 from .repository import UserRepository
 from .service import UserService
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Enum, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.models import Base, TimestampMixin, UTCDateTime
+from ..core.database.models import Base, TimestampMixin, UTCDateTime
 from .emails import EMAIL_MAX_LENGTH
 
 

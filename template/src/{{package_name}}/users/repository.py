@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.pagination import fetch_page
+from ..core.database.pagination import fetch_page
 from .models import User
 
 

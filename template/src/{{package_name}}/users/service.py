@@ -11,8 +11,8 @@ from ..auth.errors import IncorrectPasswordError
 from ..auth.passwords import Passwords
 from ..auth.sessions import Sessions
 from ..auth.throttle import account_key, reset_attempts, spend_attempt
-from ..core.errors import ConflictError, NotFoundError
-from ..core.rate_limiter import RateLimiter
+from ..core.errors.problems import ConflictError, NotFoundError
+from ..core.http.rate_limiter import RateLimiter
 from .models import Role, User
 from .repository import UserRepository
 from .schemas import PasswordChange, UserCreate, UserUpdate

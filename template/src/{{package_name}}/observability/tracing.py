@@ -30,7 +30,7 @@ from starlette.types import Scope
 
 from ..about import PACKAGE
 from .otlp_exporter import build_exporter
-from .tracing_config import TracingSettings
+from ..core.settings.tracing import TracingSettings
 
 _EXPORT_BATCH_SIZE = 128
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .config import get_settings
+from ..settings.config import get_settings
 
 # The request line and headers together. The application refuses headers over
 # 16 KiB with a problem+json 431 (core/body_limit.py); this is the backstop that

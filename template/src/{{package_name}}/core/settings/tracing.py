@@ -14,9 +14,9 @@ from urllib.parse import unquote
 
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 
-from ..about import DISTRIBUTION
+from ...about import DISTRIBUTION
 from .secrets import SecretFilesSettings
-from .settings_group import settings_group
+from .group import settings_group
 
 Compression = Literal["none", "gzip"]
 _DEFAULT_TIMEOUT_MS = 10_000

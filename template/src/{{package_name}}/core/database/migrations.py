@@ -7,7 +7,7 @@ them as a one-off task with nothing but the installed package.
 from alembic import command
 from alembic.config import Config
 
-from ..about import PACKAGE
+from ...about import PACKAGE
 
 SCRIPT_LOCATION = f"{PACKAGE}:migrations"
 

@@ -1,6 +1,6 @@
 """The checks that keep an insecure configuration from starting in production."""
 
-from .security_config import HttpSecuritySettings, JwtSettings
+from .security import HttpSecuritySettings, JwtSettings
 
 
 def production_problems(

@@ -31,7 +31,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from ..about import DISTRIBUTION
 from .otlp_encoding import encode_spans
-from .tracing_config import ExporterOptions, TracingSettings
+from ..core.settings.tracing import ExporterOptions, TracingSettings
 
 # The standard library's logger, as in otlp_encoding: it runs in the export thread.
 _logger = logging.getLogger(__name__)

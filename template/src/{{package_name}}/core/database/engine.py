@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from .config import DatabaseSettings
-from .errors import DatabaseUnavailableError
+from ..settings.config import DatabaseSettings
+from ..errors.problems import DatabaseUnavailableError
 
 # Execution option read by the SQLite BEGIN hook: "" (deferred) or "IMMEDIATE".
 SQLITE_BEGIN_MODE = "sqlite_begin_mode"

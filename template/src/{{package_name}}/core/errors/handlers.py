@@ -1,5 +1,7 @@
 """Handlers that turn every exception into an `application/problem+json` response."""
 
+import structlog
+from structlog.typing import FilteringBoundLogger
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -10,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import (
+from .problems import (
     PROBLEM_MEDIA_TYPE,
     AppError,
     DatabaseUnavailableError,
@@ -18,9 +20,8 @@ from .errors import (
     Problem,
     status_title,
 )
-from .logging import get_logger
 
-_logger = get_logger(__name__)
+_logger: FilteringBoundLogger = structlog.get_logger(logger_name=__name__)
 
 
 class ProblemResponse(JSONResponse):

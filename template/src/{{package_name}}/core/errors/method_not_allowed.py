@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.routing import iter_route_contexts
 from starlette.routing import compile_path
 
-from .error_handlers import ProblemResponse, problem_response
+from .handlers import ProblemResponse, problem_response
 
 
 def allowed_methods(request: Request) -> list[str]:

@@ -4,7 +4,7 @@ import json
 
 from starlette.types import Scope, Send
 
-from .errors import PROBLEM_MEDIA_TYPE, Problem, status_title
+from ..errors.problems import PROBLEM_MEDIA_TYPE, Problem, status_title
 
 
 async def send_problem(

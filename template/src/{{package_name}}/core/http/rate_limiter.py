@@ -11,7 +11,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from .security_config import HttpSecuritySettings
+from ..settings.security import HttpSecuritySettings
 
 logger = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from ..auth.passwords import Passwords
-from ..auth.tokens import AccessTokens
-from .config import Settings
-from .rate_limiter import RateLimiter, create_rate_limiter
+from .passwords import Passwords
+from .tokens import AccessTokens
+from ..core.settings.config import Settings
+from ..core.http.rate_limiter import RateLimiter, create_rate_limiter
 
 
 def install_security_state(app: FastAPI, settings: Settings) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from .errors import PROBLEM_MEDIA_TYPE, ValidationProblem
+from .problems import PROBLEM_MEDIA_TYPE, ValidationProblem
 
 _COMPONENTS_REF = "#/components/schemas/"
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")

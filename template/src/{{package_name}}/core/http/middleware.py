@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from .body_limit import BodyLimitMiddleware
-from .config import Settings
+from ..settings.config import Settings
 from .rate_limit import RateLimitMiddleware
 from .security_headers import SecurityHeadersMiddleware
 from .trusted_hosts import TrustedHostMiddleware

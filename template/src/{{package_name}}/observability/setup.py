@@ -6,9 +6,9 @@ from contextlib import contextmanager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from .config import Settings
-from .database import Database
-from .http_middleware import ObservabilityMiddleware
+from ..core.settings.config import Settings
+from ..core.database.engine import Database
+from .middleware import ObservabilityMiddleware
 from .metrics import instrument_pool, mark_process_dead, set_build_info
 from .metrics_router import build_metrics_router
 from .tracing import SqlSpans, setup_tracing, shutdown_tracing

@@ -10,6 +10,8 @@ Nothing here is configured per request: loggers and metric children are resolved
 once and reused.
 """
 
+import structlog
+from structlog.typing import FilteringBoundLogger
 import time
 from typing import Any
 
@@ -18,18 +20,17 @@ from opentelemetry.sdk.trace import TracerProvider
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .error_handlers import internal_error_response
-from .logging import get_logger
+from ..core.errors.handlers import internal_error_response
 from .metrics import UNMATCHED_ROUTE, HttpMetrics, method_label
 from .metrics_router import METRICS_PATH
-from .request_context import accept_request_id, request_id_var, user_id_var
+from ..core.http.request_context import accept_request_id, request_id_var, user_id_var
 from .tracing import ServerSpans
 
 # Probes and scrapes arrive every few seconds and say nothing about users'
 # traffic: they are kept out of the RED metrics, traces and the info-level log.
 UNOBSERVED_PATHS = frozenset({"/health/live", "/health/ready", METRICS_PATH})
 
-_logger = get_logger(__name__)
+_logger: FilteringBoundLogger = structlog.get_logger(logger_name=__name__)
 
 
 class _Response:

@@ -17,11 +17,11 @@ from typing import Any
 import orjson
 import structlog
 from opentelemetry import trace
-from structlog.typing import EventDict, FilteringBoundLogger, Processor, WrappedLogger
+from structlog.typing import EventDict, Processor, WrappedLogger
 
-from .config import Environment, Settings
+from ..core.settings.config import Environment, Settings
 from .redaction import redact_secrets
-from .request_context import request_id_var
+from ..core.http.request_context import request_id_var
 
 # uvicorn's own handlers would print a second, differently formatted copy.
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
@@ -43,7 +43,7 @@ def _add_request_id(_logger: WrappedLogger, _method: str, event_dict: EventDict)
 def _add_stdlib_logger_name(
     _logger: WrappedLogger, _method: str, event_dict: EventDict
 ) -> EventDict:
-    # The same key our own loggers carry (see get_logger).
+    # The same key our own loggers carry: structlog.get_logger(logger_name=__name__).
     event_dict["logger_name"] = event_dict["_record"].name
     return event_dict
 
@@ -145,10 +145,3 @@ def configure_logging(settings: Settings) -> None:
         uvicorn_logger.propagate = True
     # The access log is ours (one line per request with the route and request id).
     logging.getLogger("uvicorn.access").disabled = True
-
-
-def get_logger(name: str) -> FilteringBoundLogger:
-    """A structlog logger for module `name`; configure_logging decides where it writes."""
-    # A lazy proxy: it takes the configuration in force at its first use.
-    logger: FilteringBoundLogger = structlog.get_logger(logger_name=name)
-    return logger

@@ -13,18 +13,18 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings
 from sqlalchemy.engine import URL, make_url
 
-from ..about import TITLE
+from ...about import TITLE
 from .production import production_problems
 from .secrets import SecretFilesSettings
-from .security_config import AuthSettings, HttpSecuritySettings, JwtSettings
-from .settings_errors import (
+from .security import AuthSettings, HttpSecuritySettings, JwtSettings
+from .errors import (
     ConfigurationError,
     SettingsProblemsError,
     describe,
     load_group,
 )
-from .settings_group import settings_group
-from .tracing_config import TracingSettings
+from .group import settings_group
+from .tracing import TracingSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/app.db"
 
