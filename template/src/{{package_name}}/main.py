@@ -11,20 +11,20 @@ from .about import DISTRIBUTION
 from .api_keys.router import router as api_keys_router
 from .audit.router import router as audit_router
 from .auth.router import router as auth_router
-from .core.http.docs import install_docs
-from .core.settings.config import Settings, get_settings
+from .auth.state import close_security_state, install_security_state
 from .core.database.engine import Database
 from .core.errors.handlers import register_error_handlers
-from .core.errors.problems import problem_responses
-from .observability.logging import configure_logging
 from .core.errors.method_not_allowed import install_method_not_allowed
-from .observability.setup import install_observability, observe_database
 from .core.errors.openapi import install_openapi
+from .core.errors.problems import problem_responses
+from .core.http.docs import install_docs
 from .core.http.middleware import install_security_middleware
-from .auth.state import close_security_state, install_security_state
+from .core.settings.config import Settings, get_settings
 from .core.settings.errors import exit_on_configuration_error
 from .health.router import router as health_router
 from .items.router import router as items_router
+from .observability.logging import configure_logging
+from .observability.setup import install_observability, observe_database
 from .users.router import router as users_router
 
 

@@ -1,20 +1,20 @@
 """Business rules of API keys."""
 
-import structlog
-from structlog.typing import FilteringBoundLogger
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
+import structlog
 from sqlalchemy.exc import SQLAlchemyError
+from structlog.typing import FilteringBoundLogger
 
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
 from ..auth.errors import PermissionDeniedError
 from ..auth.tokens import new_opaque_token, token_digest
 from ..core.database.engine import Database
-from ..core.errors.problems import NotFoundError
 from ..core.database.models import utcnow
+from ..core.errors.problems import NotFoundError
 from ..users.models import Role, User
 from ..users.repository import UserRepository
 from ..users.service import UserNotFoundError

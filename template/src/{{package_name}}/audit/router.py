@@ -6,8 +6,8 @@ from fastapi import APIRouter
 
 from ..auth.dependencies import AdminDep
 from ..core.database.engine import SessionDep
-from ..core.errors.problems import problem_responses
 from ..core.database.pagination import Page, PageDep
+from ..core.errors.problems import problem_responses
 from ..core.types import UtcDatetime
 from .models import AuditEvent
 from .repository import AuditRepository

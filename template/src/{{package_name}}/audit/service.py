@@ -1,18 +1,18 @@
 """Recording security events: one row and one structured log line each."""
 
-import structlog
-from structlog.typing import FilteringBoundLogger
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
+from structlog.typing import FilteringBoundLogger
 
 from ..about import PACKAGE
-from ..observability.metrics import record_lockout, record_login, record_refresh_reuse
 from ..core.http.request_context import get_request_id
+from ..observability.metrics import record_lockout, record_login, record_refresh_reuse
 from .models import AuditEntry, AuditEvent
 
 # A name of its own, so operators can route security events apart from the rest.

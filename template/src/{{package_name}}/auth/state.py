@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from ..core.http.rate_limiter import RateLimiter, create_rate_limiter
+from ..core.settings.config import Settings
 from .passwords import Passwords
 from .tokens import AccessTokens
-from ..core.settings.config import Settings
-from ..core.http.rate_limiter import RateLimiter, create_rate_limiter
 
 
 def install_security_state(app: FastAPI, settings: Settings) -> None:

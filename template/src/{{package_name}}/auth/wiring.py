@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ..audit.dependencies import AuditLogDep
-from ..core.settings.config import Settings
 from ..core.database.engine import SessionDep
+from ..core.settings.config import Settings
 from ..users.repository import UserRepository
 from .dependencies import AccessTokensDep, PasswordsDep, RateLimiterDep
 from .login import Login

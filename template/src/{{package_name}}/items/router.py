@@ -5,8 +5,8 @@ from http import HTTPStatus
 
 from fastapi import APIRouter, Request, Response
 
-from ..core.errors.problems import problem_responses
 from ..core.database.pagination import Page, PageDep
+from ..core.errors.problems import problem_responses
 from .dependencies import ItemReaderDep, ItemWriterDep
 from .schemas import ItemCreate, ItemRead, ItemUpdate
 

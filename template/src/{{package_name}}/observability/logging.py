@@ -19,9 +19,9 @@ import structlog
 from opentelemetry import trace
 from structlog.typing import EventDict, Processor, WrappedLogger
 
+from ..core.http.request_context import request_id_var
 from ..core.settings.config import Environment, Settings
 from .redaction import redact_secrets
-from ..core.http.request_context import request_id_var
 
 # uvicorn's own handlers would print a second, differently formatted copy.
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")

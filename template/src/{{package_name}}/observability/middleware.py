@@ -10,20 +10,20 @@ Nothing here is configured per request: loggers and metric children are resolved
 once and reused.
 """
 
-import structlog
-from structlog.typing import FilteringBoundLogger
 import time
 from typing import Any
 
+import structlog
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from structlog.typing import FilteringBoundLogger
 
 from ..core.errors.handlers import internal_error_response
+from ..core.http.request_context import accept_request_id, request_id_var, user_id_var
 from .metrics import UNMATCHED_ROUTE, HttpMetrics, method_label
 from .metrics_router import METRICS_PATH
-from ..core.http.request_context import accept_request_id, request_id_var, user_id_var
 from .tracing import ServerSpans
 
 # Probes and scrapes arrive every few seconds and say nothing about users'

@@ -30,8 +30,8 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from ..about import DISTRIBUTION
-from .otlp_encoding import encode_spans
 from ..core.settings.tracing import ExporterOptions, TracingSettings
+from .otlp_encoding import encode_spans
 
 # The standard library's logger, as in otlp_encoding: it runs in the export thread.
 _logger = logging.getLogger(__name__)

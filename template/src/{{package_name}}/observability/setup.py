@@ -6,11 +6,11 @@ from contextlib import contextmanager
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from ..core.settings.config import Settings
 from ..core.database.engine import Database
-from .middleware import ObservabilityMiddleware
+from ..core.settings.config import Settings
 from .metrics import instrument_pool, mark_process_dead, set_build_info
 from .metrics_router import build_metrics_router
+from .middleware import ObservabilityMiddleware
 from .tracing import SqlSpans, setup_tracing, shutdown_tracing
 
 

@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Scope
 
 from ..about import PACKAGE
-from .otlp_exporter import build_exporter
 from ..core.settings.tracing import TracingSettings
+from .otlp_exporter import build_exporter
 
 _EXPORT_BATCH_SIZE = 128
 

@@ -9,8 +9,8 @@ from pydantic import SecretStr, ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.passwords import Passwords
-from ..core.settings.config import Settings
 from ..core.database.engine import Database
+from ..core.settings.config import Settings
 from .models import Role, User
 from .repository import UserRepository
 from .schemas import UserCreate

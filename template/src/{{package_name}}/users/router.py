@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
 from ..auth.dependencies import AdminDep, CurrentUserDep
-from ..core.errors.problems import problem_responses
 from ..core.database.pagination import Page, PageDep
+from ..core.errors.problems import problem_responses
 from .dependencies import UserServiceDep
 from .schemas import (
     AdminUserCreate,

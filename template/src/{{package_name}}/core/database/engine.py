@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from ..settings.config import DatabaseSettings
 from ..errors.problems import DatabaseUnavailableError
+from ..settings.config import DatabaseSettings
 
 # Execution option read by the SQLite BEGIN hook: "" (deferred) or "IMMEDIATE".
 SQLITE_BEGIN_MODE = "sqlite_begin_mode"

@@ -1,16 +1,16 @@
 """Handlers that turn every exception into an `application/problem+json` response."""
 
-import structlog
-from structlog.typing import FilteringBoundLogger
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from structlog.typing import FilteringBoundLogger
 
 from .problems import (
     PROBLEM_MEDIA_TYPE,

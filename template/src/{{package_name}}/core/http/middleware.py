@@ -3,8 +3,8 @@
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from .body_limit import BodyLimitMiddleware
 from ..settings.config import Settings
+from .body_limit import BodyLimitMiddleware
 from .rate_limit import RateLimitMiddleware
 from .security_headers import SecurityHeadersMiddleware
 from .trusted_hosts import TrustedHostMiddleware

@@ -14,9 +14,6 @@ from pydantic_settings import BaseSettings
 from sqlalchemy.engine import URL, make_url
 
 from ...about import TITLE
-from .production import production_problems
-from .secrets import SecretFilesSettings
-from .security import AuthSettings, HttpSecuritySettings, JwtSettings
 from .errors import (
     ConfigurationError,
     SettingsProblemsError,
@@ -24,6 +21,9 @@ from .errors import (
     load_group,
 )
 from .group import settings_group
+from .production import production_problems
+from .secrets import SecretFilesSettings
+from .security import AuthSettings, HttpSecuritySettings, JwtSettings
 from .tracing import TracingSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/app.db"

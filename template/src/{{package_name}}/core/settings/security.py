@@ -7,8 +7,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from ...about import DISTRIBUTION
-from .secrets import SecretFilesSettings
 from .group import settings_group
+from .secrets import SecretFilesSettings
 
 # RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
 MIN_HMAC_KEY_LENGTH = {"HS256": 32, "HS384": 48, "HS512": 64}

@@ -15,8 +15,8 @@ from urllib.parse import unquote
 from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
 
 from ...about import DISTRIBUTION
-from .secrets import SecretFilesSettings
 from .group import settings_group
+from .secrets import SecretFilesSettings
 
 Compression = Literal["none", "gzip"]
 _DEFAULT_TIMEOUT_MS = 10_000
