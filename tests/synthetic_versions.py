@@ -18,7 +18,7 @@ from packaging.version import Version
 from template_repo import TemplateRepo
 
 PKG = "template/src/{{package_name}}"
-CONFIG = f"{PKG}/core/config.py.jinja"
+CONFIG = f"{PKG}/core/settings/config.py"
 
 
 def replace_once(text: str, old: str, new: str) -> str:
@@ -52,7 +52,7 @@ def hardened(template_repo: TemplateRepo) -> str:
 
     pyproject = read("template/pyproject.toml.jinja")
     fastapi = next(line for line in pyproject.splitlines() if line.startswith('    "fastapi>='))
-    pagination = read(f"{PKG}/core/pagination.py")
+    pagination = read(f"{PKG}/core/database/pagination.py")
     page_size = next(line for line in pagination.splitlines() if line.startswith("MAX_PAGE_SIZE"))
     edits: dict[str, str | None] = {
         # A different line of a file the user edits: merged, no conflict.
@@ -61,8 +61,8 @@ def hardened(template_repo: TemplateRepo) -> str:
             "pool_recycle: int = Field(default=1800, ge=60)",
             HARDENED_POOL_RECYCLE,
         ),
-        f"{PKG}/main.py.jinja": replace_once(
-            read(f"{PKG}/main.py.jinja"),
+        f"{PKG}/main.py": replace_once(
+            read(f"{PKG}/main.py"),
             "    app = FastAPI(\n",
             "    app = FastAPI(\n" + HARDENED_DOCS_LINE,
         ),
@@ -70,7 +70,9 @@ def hardened(template_repo: TemplateRepo) -> str:
             pyproject, fastapi + "\n", fastapi + HARDENED_FASTAPI + "\n"
         ),
         # A file the user never touches.
-        f"{PKG}/core/pagination.py": replace_once(pagination, page_size, HARDENED_PAGE_SIZE),
+        f"{PKG}/core/database/pagination.py": replace_once(
+            pagination, page_size, HARDENED_PAGE_SIZE
+        ),
         # A file the user deleted: it must stay deleted.
         "template/tests/core/test_models.py.jinja": read("template/tests/core/test_models.py.jinja")
         + "\n\ndef test_hardening_added_this() -> None:\n    assert True\n",
@@ -99,7 +101,7 @@ def renamed(template_repo: TemplateRepo) -> str:
     config = yaml.safe_load(template_repo.read(base, "copier.yml"))
     copier_yml = template_repo.read(base, "copier.yml")
     if "_migrations" not in config:
-        copier_yml += "_migrations: []\n"
+        copier_yml += "_migrations:\n"
     entry = (
         f'  - version: "{tag}"\n'
         '    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/rename_file.py",'
@@ -107,8 +109,9 @@ def renamed(template_repo: TemplateRepo) -> str:
         f' "{OLD}", "{NEW}"]\n'
         "    when: \"{{ _stage == 'after' }}\"\n"
     )
-    copier_yml = copier_yml.replace("_migrations: []\n", "_migrations:\n" + entry)
-    assert len(yaml.safe_load(copier_yml)["_migrations"]) >= 1
+    copier_yml = replace_once(copier_yml, "\n_migrations:\n", "\n_migrations:\n" + entry)
+    migrations = yaml.safe_load(copier_yml)["_migrations"]
+    assert len(migrations) == len(config.get("_migrations") or []) + 1
     edits: dict[str, str | None] = {
         f"template/{OLD}.jinja": None,
         f"template/{NEW}.jinja": old_source.replace(OLD_DOC, NEW_DOC),

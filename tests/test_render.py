@@ -1,7 +1,9 @@
-"""The render matrix: every answer set renders cleanly and passes ruff and mypy."""
+"""The render matrix: every answer set renders cleanly and passes ruff, mypy and import-linter."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,52 @@ def test_ruff_and_mypy_are_clean(projects: Projects, answer_set: str) -> None:
     run(["uv", "run", "--no-sync", "ruff", "check", "."], project, env=env)
     run(["uv", "run", "--no-sync", "ruff", "format", "--check", "."], project, env=env)
     run(["uv", "run", "--no-sync", "mypy"], project, env=env, timeout=900)
+    run(["uv", "run", "--no-sync", "lint-imports"], project, env=env)
+
+
+# An import against the layers (AGENTS.md), and the contract that must catch it.
+FORBIDDEN_IMPORTS = {
+    "core-imports-observability": (
+        "core/errors/problems.py",
+        "from ...observability import metrics",
+        "composition, domains, observability, core, about",
+    ),
+    "core-imports-a-domain": (
+        "core/database/engine.py",
+        "from ...users import models",
+        "composition, domains, observability, core, about",
+    ),
+    "settings-import-http": (
+        "core/settings/config.py",
+        "from ..http import docs",
+        "core's rooms",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FORBIDDEN_IMPORTS))
+def test_an_import_against_the_layers_fails_lint_imports(
+    synced_default_project: Path, tmp_path: Path, case: str
+) -> None:
+    module, line, contract = FORBIDDEN_IMPORTS[case]
+    # A copy, found first on the path, so the shared project stays untouched.
+    copy = tmp_path / "project"
+    shutil.copytree(synced_default_project, copy, ignore=shutil.ignore_patterns(".venv", ".git"))
+    target = copy / "src" / "acme_orders" / module
+    target.write_text(f"{line}  # noqa: F401\n{target.read_text()}")
+    lint_imports = synced_default_project / ".venv" / "bin" / "lint-imports"
+    env = clean_env(PYTHONPATH=str(copy / "src"))
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"],
+        cwd=copy,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{contract}" in result.stdout
+    assert "BROKEN" in result.stdout, result.stdout
 
 
 def test_nothing_user_owned_or_generated_is_shipped(default_project: Path) -> None:

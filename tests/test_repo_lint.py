@@ -25,3 +25,41 @@ def test_the_repository_is_ruff_clean(command: list[str]) -> None:
         [_ruff(), *command, "."], cwd=REPO_ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+PACKAGE_TEMPLATE = REPO_ROOT / "template" / "src" / "{{package_name}}"
+
+
+def test_the_generated_package_needs_no_rendering_to_be_read() -> None:
+    # Its imports are relative and the answers' names live in about.py, so only
+    # these two files are templates; everything else is plain Python that tools
+    # read, lint and navigate where it is written.
+    templated = sorted(
+        p.relative_to(PACKAGE_TEMPLATE).as_posix() for p in PACKAGE_TEMPLATE.rglob("*.jinja")
+    )
+    assert templated == ["about.py.jinja", "migrations/env.py.jinja"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        # TID252: the generated configuration allows relative imports under src/
+        # only, a path it names relative to the project; N999: the folder is
+        # named `{{package_name}}` until it is rendered.
+        ["check", "--config", 'lint.per-file-ignores = {"*" = ["TID252", "N999"]}'],
+        ["format", "--check"],
+    ],
+    ids=["check", "format"],
+)
+def test_the_generated_package_is_ruff_clean_in_place(
+    default_project: Path, command: list[str]
+) -> None:
+    # With the generated project's own ruff configuration, on the template's files.
+    result = subprocess.run(
+        [_ruff(), *command, "--config", str(default_project / "pyproject.toml"), "."],
+        cwd=PACKAGE_TEMPLATE,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

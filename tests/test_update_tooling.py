@@ -179,7 +179,7 @@ def test_scheduled_update_stages_conflicts_and_lists_them(
     project = generate(
         template_repo, template_repo.candidate, tmp_path / "project", ANSWER_SETS["default"]
     )
-    config = project / "src" / "acme_orders" / "core" / "config.py"
+    config = project / "src" / "acme_orders" / "core" / "settings" / "config.py"
     config.write_text(
         config.read_text().replace("Field(default=1800, ge=60)", "Field(default=3600, ge=60)")
     )
@@ -196,9 +196,11 @@ def test_scheduled_update_stages_conflicts_and_lists_them(
 
     body = output.read_text()
     assert "**Conflicts to resolve**" in body
-    assert "- src/acme_orders/core/config.py" in body
+    assert "- src/acme_orders/core/settings/config.py" in body
     staged = git(project, "diff", "--cached", "--name-only").split()
-    assert "src/acme_orders/core/config.py" in staged
+    assert "src/acme_orders/core/settings/config.py" in staged
     assert "SECURITY.md" in staged
     assert git(project, "diff", "--name-only", "--diff-filter=U") == ""
-    assert "<<<<<<< before updating" in git(project, "show", ":src/acme_orders/core/config.py")
+    assert "<<<<<<< before updating" in git(
+        project, "show", ":src/acme_orders/core/settings/config.py"
+    )
