@@ -6,12 +6,14 @@ import functools
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,8 +27,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 # What `copier copy` reads from the template repository.
 TEMPLATE_PARTS = ("copier.yml", "template", "hooks")
 DEFAULT_ANSWERS: dict[str, str] = {"project_name": "Acme Orders"}
-# The password of the admin account the server tests create in throwaway databases.
+# The admin account the server tests create in throwaway databases.
+ADMIN_EMAIL = "root@example.com"
 ADMIN_PASSWORD = "correct horse battery staple"  # noqa: S105
+# Where `running_service` serves (the browser tests let pages reach only this host).
+SERVICE_HOST = "127.0.0.1"
 # The generated tests prefix every key with a fresh uuid, so runs never collide.
 REDIS_URL = os.environ.get("TEMPLATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -244,3 +249,67 @@ def wait_until_ok(
         assert process.poll() is None, f"{what} exited before answering {url}"
         assert time.monotonic() < deadline, f"{what} did not answer {url} within {timeout} s"
         time.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class RunningService:
+    """A generated service under `serve`, as `running_service` yields it."""
+
+    url: str
+    process: subprocess.Popen[str]
+    # The first 200 from /health/ready.
+    ready: httpx.Response
+    log_path: Path
+
+    def log(self) -> str:
+        """Everything the service wrote to stdout and stderr so far."""
+        return self.log_path.read_text()
+
+
+@contextmanager
+def running_service(
+    project: Path,
+    database_url: str,
+    *,
+    log_path: Path,
+    env_extra: Mapping[str, str] | None = None,
+    command: str = "acme-orders",
+) -> Iterator[RunningService]:
+    """Migrate, create the admin, `serve` with uvicorn until ready; SIGTERM on exit.
+
+    The tests that use the service over real HTTP (and a real browser) start it
+    the way its README does, so this sequence lives in one place instead of
+    each test's copy drifting. The output goes to `log_path`, a file, not a
+    pipe: thousands of access-log lines would fill an unread pipe and block the
+    server mid-run. The exit sends SIGTERM (`uv run` forwards it to the service)
+    and waits, even when the body failed; the returncode and `log()` are then
+    the caller's to check.
+    """
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=database_url,
+        PORT=str(port),
+        JWT_SECRET_KEY="k" * 64,
+        ADMIN_PASSWORD=ADMIN_PASSWORD,
+        **(env_extra or {}),
+    )
+    cli = ["uv", "run", "--no-sync", command]
+    run([*cli, "migrate"], project, env=env)
+    run([*cli, "create-admin", ADMIN_EMAIL], project, env=env)
+    with log_path.open("w") as output:
+        # The service holds its own copy of the file descriptor.
+        server = subprocess.Popen(
+            [*cli, "serve"],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    url = f"http://{SERVICE_HOST}:{port}"
+    try:
+        ready = wait_until_ok(f"{url}/health/ready", server, "the service")
+        yield RunningService(url=url, process=server, ready=ready, log_path=log_path)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)

@@ -13,8 +13,6 @@ worker) finds an operation.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from helpers import ADMIN_PASSWORD, clean_env, free_port, run, skip_or_fail, wait_until_ok
+from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, SERVICE_HOST, running_service, skip_or_fail
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -44,8 +42,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ADMIN_EMAIL = "root@example.com"
-SERVICE_HOST = "127.0.0.1"
 # Every wait in a page; each test takes a few seconds.
 STEP_TIMEOUT_MS = 15_000
 # Reports every policy violation of the page (Chromium also logs them to the console).
@@ -137,37 +133,13 @@ def service(
 ) -> Iterator[str]:
     """The default project migrated, with an admin, served by uvicorn: its base URL."""
     state = tmp_path_factory.mktemp("browser-service")
-    port = free_port()
-    env = clean_env(
-        DATABASE_URL=f"sqlite+aiosqlite:///{state / 'app.db'}",
-        PORT=str(port),
-        JWT_SECRET_KEY="k" * 64,
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-    )
-    run(["uv", "run", "--no-sync", "acme-orders", "migrate"], synced_default_project, env=env)
-    run(
-        ["uv", "run", "--no-sync", "acme-orders", "create-admin", ADMIN_EMAIL],
+    with running_service(
         synced_default_project,
-        env=env,
-    )
-    log = state / "service.log"
-    with log.open("w") as output:
-        # A file, not a pipe: nobody reads the log while the browser works.
-        server = subprocess.Popen(
-            ["uv", "run", "--no-sync", "acme-orders", "serve"],
-            cwd=synced_default_project,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://{SERVICE_HOST}:{port}"
-    try:
-        wait_until_ok(f"{base}/health/ready", server, "the service")
-        yield base
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    assert "Traceback" not in log.read_text(), log.read_text()
+        f"sqlite+aiosqlite:///{state / 'app.db'}",
+        log_path=state / "service.log",
+    ) as running:
+        yield running.url
+    assert "Traceback" not in running.log(), running.log()
 
 
 @pytest.fixture

@@ -15,13 +15,12 @@ update and delete it) to catch use-after-delete and missing resources.
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
-from helpers import ADMIN_PASSWORD, clean_env, free_port, run, wait_until_ok
+from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, running_service
 
 EXAMPLES_PER_OPERATION = "20"
 # Where a schema-valid request is rightly refused for a reason the document
@@ -44,35 +43,22 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409",
 def test_fuzzing_finds_no_server_error_and_no_schema_violation(
     synced_default_project: Path, tmp_path: Path
 ) -> None:
-    project = synced_default_project
-    port = free_port()
-    env = clean_env(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}",
-        PORT=str(port),
-        JWT_SECRET_KEY="k" * 64,
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-        # The fuzzer sends hundreds of requests a second from one address.
-        RATE_LIMIT_PER_MINUTE="0",
-        AUTH_LOGIN_ATTEMPTS_PER_ADDRESS="1000000",
-        AUTH_LOGIN_ATTEMPTS_PER_ACCOUNT="1000000",
-    )
-    command = ["uv", "run", "--no-sync", "acme-orders"]
-    run([*command, "migrate"], project, env=env)
-    run([*command, "create-admin", "root@example.com"], project, env=env)
-    # A file, not a pipe: thousands of access-log lines would fill an unread
-    # pipe and block the server mid-run.
-    log_path = tmp_path / "server.log"
-    log = log_path.open("w")
-    server = subprocess.Popen(
-        [*command, "serve"], cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
     config = tmp_path / "schemathesis.toml"
     config.write_text(CONFIG)
-    try:
-        wait_until_ok(f"{base}/health/ready", server, "the service")
+    with running_service(
+        synced_default_project,
+        f"sqlite+aiosqlite:///{tmp_path / 'fuzz.db'}",
+        log_path=tmp_path / "server.log",
+        # The fuzzer sends hundreds of requests a second from one address.
+        env_extra={
+            "RATE_LIMIT_PER_MINUTE": "0",
+            "AUTH_LOGIN_ATTEMPTS_PER_ADDRESS": "1000000",
+            "AUTH_LOGIN_ATTEMPTS_PER_ACCOUNT": "1000000",
+        },
+    ) as service:
+        base = service.url
         login = httpx.post(
-            f"{base}/auth/token", data={"username": "root@example.com", "password": ADMIN_PASSWORD}
+            f"{base}/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         )
         assert login.status_code == 200, login.text
         token = login.json()["access_token"]
@@ -106,11 +92,7 @@ def test_fuzzing_finds_no_server_error_and_no_schema_violation(
             timeout=300,
             check=False,
         )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        log.close()
-    output = log_path.read_text()
+    output = service.log()
     assert fuzz.returncode == 0, fuzz.stdout[-12000:] + fuzz.stderr[-4000:]
     assert "Tested: " in fuzz.stdout
     # The stateful phase ran: schemathesis found links to chain.

@@ -3,45 +3,26 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 from pathlib import Path
 
 import httpx
-from helpers import ADMIN_PASSWORD, clean_env, free_port, run, wait_until_ok
+from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, running_service
 
 
 def test_serve_answers_and_stops_cleanly_on_sigterm(
     synced_default_project: Path, tmp_path: Path
 ) -> None:
-    port = free_port()
-    env = clean_env(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
-        PORT=str(port),
-        JWT_SECRET_KEY="k" * 64,
-        ADMIN_PASSWORD=ADMIN_PASSWORD,
-    )
-    run(["uv", "run", "--no-sync", "acme-orders", "migrate"], synced_default_project, env=env)
-    run(
-        ["uv", "run", "--no-sync", "acme-orders", "create-admin", "root@example.com"],
+    with running_service(
         synced_default_project,
-        env=env,
-    )
-    server = subprocess.Popen(
-        ["uv", "run", "--no-sync", "acme-orders", "serve"],
-        cwd=synced_default_project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        ready = wait_until_ok(f"{base}/health/ready", server, "the service")
-        assert ready.json() == {"status": "ok"}
+        f"sqlite+aiosqlite:///{tmp_path / 'app.db'}",
+        log_path=tmp_path / "server.log",
+    ) as service:
+        base = service.url
+        assert service.ready.json() == {"status": "ok"}
 
         assert httpx.get(f"{base}/items").status_code == 401
         tokens = httpx.post(
-            f"{base}/auth/token", data={"username": "root@example.com", "password": ADMIN_PASSWORD}
+            f"{base}/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         )
         assert tokens.status_code == 200
         assert tokens.headers["cache-control"] == "no-store"
@@ -55,10 +36,7 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(
         assert fetched.status_code == 200
         assert fetched.json() == created.json()
         assert "server" not in created.headers
-    finally:
-        # `uv run` forwards SIGTERM to the service.
-        server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode in {0, -signal.SIGTERM, 128 + signal.SIGTERM}, output
+    output = service.log()
+    assert service.process.returncode in {0, -signal.SIGTERM, 128 + signal.SIGTERM}, output
     assert "Application shutdown complete." in output
     assert "Traceback" not in output
