@@ -31,10 +31,8 @@ Two measures:
 Configurations: bare FastAPI; the service fully instrumented (as bench/run.py
 runs it); the same with tracing off (`OTEL_SDK_DISABLED=true`); with the
 access line off (`LOG_LEVEL=WARNING`); on the list, with the SQL spans off
-(the driver replaces the engine hooks, for this measurement only); and with
-the OpenTelemetry SDK's own OTLP/HTTP exporter in place of the service's (what
-the service's encoder saves; the SDK's exporter is installed into the bench
-environment for this). The differences attribute the added cost to each.
+(the driver replaces the engine hooks, for this measurement only). The
+differences attribute the added cost to each.
 
 This is a benchmark, not a test: it prints figures and asserts nothing.
 """
@@ -59,7 +57,6 @@ from run import (
     otlp_sink,
     prepare_database,
     prepare_project,
-    run,
     seed_items,
     serve,
 )
@@ -78,17 +75,6 @@ if os.environ.get("BENCH_SQL_SPANS") == "off":
 
     tracing.SqlSpans.__init__ = lambda self, engine, provider: None
     tracing.SqlSpans.remove = lambda self: None
-
-if os.environ.get("BENCH_OTLP_EXPORTER") == "sdk":
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-    from {PACKAGE}.core import tracing
-
-    def sdk_exporter(settings):
-        base = settings.exporter_otlp_endpoint.rstrip("/")
-        return OTLPSpanExporter(endpoint=f"{{base}}/v1/traces")
-
-    tracing.build_exporter = sdk_exporter
 
 
 async def main(factory: str, path: str, warmup: int, requests: int) -> None:
@@ -147,7 +133,6 @@ CONFIGURATIONS = {
     "tracing off": ("create_instrumented_app", "instrumented", {"OTEL_SDK_DISABLED": "true"}),
     "access line off": ("create_instrumented_app", "instrumented", {"LOG_LEVEL": "WARNING"}),
     "SQL spans off": ("create_instrumented_app", "instrumented", {"BENCH_SQL_SPANS": "off"}),
-    "SDK exporter": ("create_instrumented_app", "instrumented", {"BENCH_OTLP_EXPORTER": "sdk"}),
 }
 
 
@@ -220,15 +205,6 @@ def main() -> None:
         work = Path(tmp)
         project = prepare_project(work)
         (project / "bench_driver.py").write_text(DRIVER)
-        # The SDK's exporter, for the "SDK exporter" configuration only.
-        run(
-            [
-                *("uv", "pip", "install", "--quiet", "--python"),
-                str(project / ".venv/bin/python"),
-                "opentelemetry-exporter-otlp-proto-http",
-            ],
-            project,
-        )
         results: dict[str, list[float]] = {name: [] for name in names}
         with otlp_sink() as sink:
             base, instrumented, bare = environments(

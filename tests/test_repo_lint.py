@@ -56,7 +56,7 @@ def test_the_generated_package_is_ruff_clean_in_place(
 ) -> None:
     # With the generated project's own ruff configuration, on the template's files.
     result = subprocess.run(
-        [_ruff(), *command, "--config", str(default_project / "pyproject.toml"), "."],
+        [_ruff(), *command, "--no-cache", "--config", str(default_project / "pyproject.toml"), "."],
         cwd=PACKAGE_TEMPLATE,
         capture_output=True,
         text=True,

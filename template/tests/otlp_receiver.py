@@ -37,8 +37,9 @@ class ReceivedSpan:
 
 @dataclass(frozen=True)
 class Export:
-    """One POST to /v1/traces as it arrived."""
+    """One POST (to /v1/traces, unless configured otherwise) as it arrived."""
 
+    path: str
     headers: dict[str, str]
     arrived: float  # time.monotonic()
 
@@ -109,7 +110,9 @@ def _handler(receiver: OtlpReceiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             with receiver.lock:
-                receiver.exports.append(Export(dict(self.headers.items()), time.monotonic()))
+                receiver.exports.append(
+                    Export(self.path, dict(self.headers.items()), time.monotonic())
+                )
                 reply = receiver.replies.pop(0) if receiver.replies else None
             if reply is not None:
                 self._reply(reply.body, reply.status, reply.headers)

@@ -1,5 +1,8 @@
 """OpenTelemetry tracing: one provider per process, exported over OTLP in batches.
 
+Spans leave through the OpenTelemetry SDK's own OTLP exporters (HTTP/protobuf,
+or gRPC with the `otlp-grpc` extra), given every option from the settings.
+
 Configured from the standard `OTEL_*` variables (see `TracingSettings`). When
 tracing is off nothing here runs: no provider, no middleware, no SQL hooks, so
 the service pays nothing for it.
@@ -7,14 +10,19 @@ the service pays nothing for it.
 
 import os
 from http import HTTPStatus
+from pathlib import Path
+from typing import Any
 
+import requests
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
+from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
     ALWAYS_ON,
@@ -29,8 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import Scope
 
 from ..about import PACKAGE
-from ..core.settings.tracing import TracingSettings
-from .otlp_exporter import build_exporter
+from ..core.settings.tracing import ExporterOptions, TracingSettings
 
 _EXPORT_BATCH_SIZE = 128
 
@@ -58,6 +65,81 @@ def _resource(settings: TracingSettings, version: str) -> Resource:
     return Resource.create(
         {**attributes, SERVICE_NAME: settings.service_name, SERVICE_VERSION: version}
     )
+
+
+def build_exporter(settings: TracingSettings) -> SpanExporter:
+    """The SDK's OTLP exporter for the configured protocol, endpoint and options.
+
+    Everything is passed explicitly, so both protocols read the same settings,
+    `.env` included (left to itself the SDK would read the timeout in seconds,
+    from the real environment only).
+    """
+    options = settings.exporter
+    base = settings.exporter_otlp_endpoint or ""
+    if settings.exporter_otlp_protocol == "grpc":
+        return _grpc_exporter(settings.exporter_otlp_traces_endpoint or base, options)
+    # Per the specification, a signal-specific endpoint is used as is, and the
+    # base endpoint gets the signal's path appended.
+    return OTLPSpanExporter(
+        endpoint=settings.exporter_otlp_traces_endpoint or f"{base.rstrip('/')}/v1/traces",
+        certificate_file=_path(options.certificate),
+        client_certificate_file=_path(options.client_certificate),
+        client_key_file=_path(options.client_key),
+        headers=options.headers,
+        timeout=options.timeout_seconds,
+        compression=Compression.Gzip
+        if options.compression == "gzip"
+        else Compression.NoCompression,
+        session=_CaFileSession() if options.certificate is not None else None,
+    )
+
+
+class _CaFileSession(requests.Session):
+    """A session whose configured CA file wins over `REQUESTS_CA_BUNDLE`.
+
+    requests lets that variable (or `CURL_CA_BUNDLE`) replace a session's
+    `verify` on every request (psf/requests#3829): OTEL_EXPORTER_OTLP_CERTIFICATE
+    would be ignored, silently, wherever an image sets them.
+    """
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        verify = self.verify if verify is None else verify
+        return super().merge_environment_settings(url, proxies, stream, verify, cert)
+
+
+def _grpc_exporter(endpoint: str, options: ExporterOptions) -> SpanExporter:
+    # Optional extra `otlp-grpc`: grpcio is large and most collectors speak HTTP.
+    import grpc  # noqa: PLC0415
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (  # noqa: PLC0415
+        OTLPSpanExporter as GrpcSpanExporter,
+    )
+
+    credentials = None
+    if options.certificate is not None or options.client_certificate is not None:
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=_read(options.certificate),
+            private_key=_read(options.client_key),
+            certificate_chain=_read(options.client_certificate),
+        )
+    return GrpcSpanExporter(
+        endpoint=endpoint,
+        credentials=credentials,
+        headers=options.headers,
+        timeout=options.timeout_seconds,
+        compression=grpc.Compression.Gzip
+        if options.compression == "gzip"
+        else grpc.Compression.NoCompression,
+    )
+
+
+def _path(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+def _read(path: Path | None) -> bytes | None:
+    return path.read_bytes() if path is not None else None
 
 
 def setup_tracing(settings: TracingSettings, version: str) -> TracerProvider | None:

@@ -37,7 +37,7 @@ class ExporterOptions:
     client_key: Path | None
 
     def ssl_context(self) -> ssl.SSLContext:
-        """TLS for an https:// collector: its CA (or the system's) and our client certificate."""
+        """The CA and client certificate, loaded: what checks the files at startup."""
         context = ssl.create_default_context(cafile=self.certificate)
         if self.client_certificate is not None:
             context.load_cert_chain(self.client_certificate, self.client_key)
@@ -86,8 +86,8 @@ class TracingSettings(SecretFilesSettings):
     exporter_otlp_traces_timeout: int | None = None
     exporter_otlp_compression: Compression | None = None
     exporter_otlp_traces_compression: Compression | None = None
-    # PEM files: the CA that signed the collector's certificate (default: the
-    # system's trusted CAs), and a client certificate and key for mutual TLS.
+    # PEM files: the CA that signed the collector's certificate (default: certifi's
+    # public CAs, or REQUESTS_CA_BUNDLE), and a client certificate and key for mutual TLS.
     exporter_otlp_certificate: FilePath | None = None
     exporter_otlp_traces_certificate: FilePath | None = None
     exporter_otlp_client_certificate: FilePath | None = None
