@@ -19,10 +19,13 @@ logger = logging.getLogger(__name__)
 MAX_TRACKED_KEYS = 100_000
 
 # Everything a broken network or server can raise through redis-py: its own
-# errors, and socket or timeout errors some code paths let through unwrapped
-# (a reset mid-pipeline). asyncio.CancelledError is not among them: a
-# cancelled request must stay cancelled.
-REDIS_FAILURES = (RedisError, OSError, TimeoutError)
+# errors, socket or timeout errors some code paths let through unwrapped, and
+# RuntimeError, which uvloop (what `serve` runs on) raises for a write on a
+# transport the peer has just reset ("unable to perform operation on
+# <TCPTransport closed=True>"); redis-py drops that connection before it
+# re-raises. asyncio.CancelledError is not among them: a cancelled request must
+# stay cancelled.
+REDIS_FAILURES = (RedisError, OSError, TimeoutError, RuntimeError)
 
 REDIS_FAILURES_TOTAL = Counter(
     "rate_limiter_redis_failures",
