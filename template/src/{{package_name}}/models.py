@@ -5,9 +5,9 @@ Add a line here when a new domain gets a `models.py`.
 
 from .api_keys.models import ApiKey
 from .audit.models import AuditEntry
-from .auth.models import RefreshToken
 from .core.database.models import Base
 from .items.models import Item
 from .users.models import User
+from .users.refresh_tokens.models import RefreshToken
 
 __all__ = ["ApiKey", "AuditEntry", "Base", "Item", "RefreshToken", "User"]

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from ..access.guards import CurrentUserDep
 from ..audit.dependencies import AuditLogDep
-from ..auth.dependencies import CurrentUserDep
 from ..core.database.engine import SessionDep
 from ..core.errors.problems import problem_responses
 from ..users.repository import UserRepository

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..access.scopes import Scope
 from ..core.types import JSON_INTEGER, Text
 from .models import NAME_MAX_LENGTH
-from .scopes import Scope
 
 
 class ApiKeyCreate(BaseModel):

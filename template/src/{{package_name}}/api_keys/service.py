@@ -8,14 +8,14 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from structlog.typing import FilteringBoundLogger
 
+from ..access.errors import PermissionDeniedError
+from ..access.principal import Principal
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
-from ..auth.errors import PermissionDeniedError
-from ..auth.tokens import new_opaque_token, token_digest
 from ..core.database.engine import Database
 from ..core.database.models import utcnow
 from ..core.errors.problems import NotFoundError
-from ..users.models import Role, User
+from ..core.opaque_tokens import new_opaque_token, token_digest
 from ..users.repository import UserRepository
 from ..users.service import UserNotFoundError
 from .models import ApiKey
@@ -45,11 +45,11 @@ class ApiKeyService:
         self._users = users
         self._audit = audit
 
-    async def create(self, actor: User, data: ApiKeyCreate) -> ApiKeyCreated:
+    async def create(self, actor: Principal, data: ApiKeyCreate) -> ApiKeyCreated:
         """A new key, returned with its secret this once."""
         owner_id = data.user_id or actor.id
         if owner_id != actor.id:
-            if actor.role is not Role.ADMIN:
+            if not actor.is_admin:
                 raise PermissionDeniedError("Only administrators create keys for other users.")
             if await self._users.get(owner_id) is None:
                 raise UserNotFoundError(owner_id)
@@ -72,14 +72,14 @@ class ApiKeyService:
         )
         return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=secret)
 
-    async def list(self, actor: User) -> Sequence[ApiKey]:
+    async def list(self, actor: Principal) -> Sequence[ApiKey]:
         """The caller's keys; every key for an admin."""
-        return await self._keys.list(None if actor.role is Role.ADMIN else actor.id)
+        return await self._keys.list(None if actor.is_admin else actor.id)
 
-    async def revoke(self, actor: User, key_id: uuid.UUID) -> None:
+    async def revoke(self, actor: Principal, key_id: uuid.UUID) -> None:
         """Revoke a key for good. Another user's key is a 404, so ids cannot be probed."""
         key = await self._keys.get(key_id)
-        if key is None or (key.user_id != actor.id and actor.role is not Role.ADMIN):
+        if key is None or (key.user_id != actor.id and not actor.is_admin):
             raise ApiKeyNotFoundError(key_id)
         if key.revoked_at is None:
             key.revoked_at = utcnow()
@@ -121,13 +121,11 @@ async def record_api_key_use(database: Database, key_id: uuid.UUID) -> None:
     update only leaves `last_used_at` a little older: logged, not raised.
     """
     now = utcnow()
-    async with database.sessionmaker() as session:
-        try:
-            await database.begin_writing(session)
+    try:
+        async with database.writing_session() as session:
             await ApiKeyRepository(session).record_use(
                 key_id, now, unless_since=now - LAST_USED_PRECISION
             )
-            await session.commit()
-        # OSError, TimeoutError: a refused connection or a statement timeout.
-        except (SQLAlchemyError, OSError, TimeoutError):
-            _logger.warning("api_key_use_not_recorded", key_id=str(key_id), exc_info=True)
+    # OSError, TimeoutError: a refused connection or a statement timeout.
+    except (SQLAlchemyError, OSError, TimeoutError):
+        _logger.warning("api_key_use_not_recorded", key_id=str(key_id), exc_info=True)

@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from ..auth.dependencies import AdminDep
+from ..access.guards import AdminDep
 from ..core.database.engine import SessionDep
 from ..core.database.pagination import Page, PageDep
 from ..core.errors.problems import problem_responses

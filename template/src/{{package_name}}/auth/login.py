@@ -9,12 +9,12 @@ from ..core.http.rate_limiter import RateLimiter
 from ..core.settings.security import AuthSettings
 from ..users.emails import normalize_email
 from ..users.models import User
+from ..users.passwords import Passwords
 from ..users.repository import UserRepository
+from ..users.throttle import account_key, reset_attempts, spend_attempt
 from .errors import InvalidCredentialsError
-from .passwords import Passwords
 from .schemas import TokenPair
 from .sessions import Sessions
-from .throttle import account_key, reset_attempts, spend_attempt
 
 
 class Login:

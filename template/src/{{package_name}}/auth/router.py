@@ -5,16 +5,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from ..audit.models import AuditEvent
+from ..access.errors import AuthenticationError, PermissionDeniedError
+from ..access.guards import CurrentUserDep
+from ..access.principal import Role
 from ..core.errors.handlers import problem_response
 from ..core.errors.problems import problem_responses
+from ..core.settings.dependency import AppSettingsDep
 from ..users.dependencies import UserServiceDep
-from ..users.models import Role
 from ..users.schemas import UserCreate, UserRead
-from .dependencies import CurrentUserDep
-from .errors import AuthenticationError, PermissionDeniedError
 from .schemas import LoginForm, RefreshRequest, TokenPair
-from .wiring import AppSettingsDep, LoginDep, SessionsDep
+from .wiring import LoginDep, SessionsDep
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -85,6 +85,6 @@ async def logout(data: RefreshRequest, sessions: SessionsDep) -> None:
     summary="Log out everywhere",
     responses=problem_responses(401, 403),
 )
-async def logout_all(user: CurrentUserDep, sessions: SessionsDep) -> None:
+async def logout_all(caller: CurrentUserDep, sessions: SessionsDep) -> None:
     """Revoke every refresh token of the caller; access tokens expire on their own."""
-    await sessions.end_all(user, reason=AuditEvent.LOGGED_OUT_EVERYWHERE)
+    await sessions.end_all(caller.id)

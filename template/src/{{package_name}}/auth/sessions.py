@@ -6,13 +6,14 @@ from datetime import timedelta
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
 from ..core.database.models import utcnow
+from ..core.opaque_tokens import new_opaque_token, token_digest
 from ..users.models import User
+from ..users.refresh_tokens.models import RefreshToken
+from ..users.refresh_tokens.repository import RefreshTokenRepository
 from ..users.repository import UserRepository
 from .errors import InvalidRefreshTokenError
-from .models import RefreshToken
-from .repository import RefreshTokenRepository
 from .schemas import TokenPair
-from .tokens import AccessTokens, new_opaque_token, token_digest
+from .tokens import AccessTokens
 
 
 class Sessions:
@@ -67,11 +68,12 @@ class Sessions:
             AuditEvent.LOGGED_OUT, actor_id=stored.user_id, target_id=stored.user_id
         )
 
-    async def end_all(self, user: User, *, reason: AuditEvent | None) -> None:
-        """Revoke every family of `user`, recording `reason` if given."""
-        await self._tokens.revoke_user(user.id)
-        if reason is not None:
-            await self._audit.record(reason, actor_id=user.id, target_id=user.id)
+    async def end_all(self, user_id: uuid.UUID) -> None:
+        """Log out everywhere: revoke every family of the user."""
+        await self._tokens.revoke_user(user_id)
+        await self._audit.record(
+            AuditEvent.LOGGED_OUT_EVERYWHERE, actor_id=user_id, target_id=user_id
+        )
 
     async def _issue(self, user: User, *, family_id: uuid.UUID) -> TokenPair:
         refresh_token = new_opaque_token()

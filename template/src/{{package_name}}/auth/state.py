@@ -6,20 +6,24 @@ from fastapi import FastAPI
 
 from ..core.http.rate_limiter import RateLimiter, create_rate_limiter
 from ..core.settings.config import Settings
-from .passwords import Passwords
+from ..users.passwords import Passwords
+from .authenticator import TokenOrKeyAuthenticator
 from .tokens import AccessTokens
 
 
 def install_security_state(app: FastAPI, settings: Settings) -> None:
-    """Create the hasher, the token signer and the rate limiter on `app.state`.
+    """Create the hasher, the token signer, the authenticator and the rate limiter on `app.state`.
 
     None of them does I/O when created (a Redis client connects on first use),
     so this runs in `create_app`; the lifespan closes the limiter.
     """
-    app.state.passwords = Passwords(settings.auth)
-    app.state.access_tokens = AccessTokens(
+    access_tokens = AccessTokens(
         settings.jwt, timedelta(minutes=settings.auth.access_token_minutes)
     )
+    app.state.passwords = Passwords(settings.auth)
+    app.state.access_tokens = access_tokens
+    # What the guards of every domain (access/guards.py) authenticate with.
+    app.state.authenticator = TokenOrKeyAuthenticator(access_tokens)
     app.state.rate_limiter = create_rate_limiter(settings.http)
 
 

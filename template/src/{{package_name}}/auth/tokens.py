@@ -1,18 +1,18 @@
 """Signed, short-lived access tokens (JWT) and opaque refresh tokens."""
 
-import hashlib
-import logging
 import secrets
 import uuid
 from datetime import timedelta
 
 import jwt
+import structlog
+from structlog.typing import FilteringBoundLogger
 
+from ..access.errors import AuthenticationError
 from ..core.database.models import utcnow
 from ..core.settings.security import JwtSettings
-from .errors import AuthenticationError
 
-logger = logging.getLogger(__name__)
+_logger: FilteringBoundLogger = structlog.get_logger(logger_name=__name__)
 
 _REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "nbf", "sub", "jti"]
 
@@ -74,16 +74,6 @@ def _keys(settings: JwtSettings) -> tuple[str, str]:
         return secret, secret
     # Production refuses to start without a key (see core/settings/production.py). Here a
     # random key keeps development working; tokens die with the process.
-    logger.warning("JWT_SECRET_KEY is not set; using an ephemeral key for this process")
+    _logger.warning("jwt_secret_key_unset_using_ephemeral_key")
     secret = secrets.token_urlsafe(48)
     return secret, secret
-
-
-def new_opaque_token() -> str:
-    """A random token for refresh or API keys: 256 bits, URL-safe."""
-    return secrets.token_urlsafe(32)
-
-
-def token_digest(token: str) -> str:
-    """What is stored instead of a random token: its SHA-256, in hex."""
-    return hashlib.sha256(token.encode()).hexdigest()

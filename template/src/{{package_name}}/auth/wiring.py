@@ -6,21 +6,23 @@ from fastapi import Depends, Request
 
 from ..audit.dependencies import AuditLogDep
 from ..core.database.engine import SessionDep
-from ..core.settings.config import Settings
+from ..core.http.rate_limiter import RateLimiterDep
+from ..core.settings.dependency import AppSettingsDep
+from ..users.dependencies import PasswordsDep
+from ..users.refresh_tokens.repository import RefreshTokenRepository
 from ..users.repository import UserRepository
-from .dependencies import AccessTokensDep, PasswordsDep, RateLimiterDep
 from .login import Login
-from .repository import RefreshTokenRepository
 from .sessions import Sessions
+from .tokens import AccessTokens
 
 
-async def get_settings_from_app(request: Request) -> Settings:
-    """The settings the application was created with (not the process-wide ones)."""
-    settings: Settings = request.app.state.settings
-    return settings
+async def get_access_tokens(request: Request) -> AccessTokens:
+    """The application's access-token signer."""
+    tokens: AccessTokens = request.app.state.access_tokens
+    return tokens
 
 
-AppSettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+AccessTokensDep = Annotated[AccessTokens, Depends(get_access_tokens)]
 
 
 async def get_sessions(

@@ -4,15 +4,16 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from ..api_keys.scopes import Scope
-from ..auth.dependencies import Principal, require_scope
+from ..access.guards import require_scope
+from ..access.principal import Principal
+from ..access.scopes import Scope
 from ..core.database.engine import SessionDep
 from .repository import ItemRepository
 from .service import ItemService
 
 
 def _service(principal: Principal, session: SessionDep) -> ItemService:
-    return ItemService(ItemRepository(session), principal.user)
+    return ItemService(ItemRepository(session), principal)
 
 
 async def get_item_reader(

@@ -5,8 +5,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 
+from ..access.principal import Principal
 from ..core.errors.problems import ConflictError, NotFoundError
-from ..users.models import Role, User
 from .models import Item
 from .repository import ItemRepository
 from .schemas import ItemCreate, ItemUpdate
@@ -33,14 +33,14 @@ class ItemService:
     reported as missing (404), not forbidden (403), so ids cannot be probed.
     """
 
-    def __init__(self, repository: ItemRepository, user: User) -> None:
+    def __init__(self, repository: ItemRepository, caller: Principal) -> None:
         self._repository = repository
-        self._user = user
-        self._scope = None if user.role is Role.ADMIN else user.id
+        self._caller = caller
+        self._scope = None if caller.is_admin else caller.id
 
     async def create(self, data: ItemCreate) -> Item:
         """Create an item owned by the caller; its name must be unique for them."""
-        item = Item(**data.model_dump(), owner_id=self._user.id)
+        item = Item(**data.model_dump(), owner_id=self._caller.id)
         try:
             return await self._repository.add(item)
         except IntegrityError as exc:

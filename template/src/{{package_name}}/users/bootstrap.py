@@ -6,14 +6,18 @@ import os
 import sys
 
 from pydantic import SecretStr, ValidationError
-from sqlalchemy.exc import IntegrityError
 
-from ..auth.passwords import Passwords
+from ..about import DISTRIBUTION
+from ..access.principal import Role
+from ..audit.service import AuditLog, RequestOrigin
 from ..core.database.engine import Database
+from ..core.http.rate_limiter import create_rate_limiter
 from ..core.settings.config import Settings
-from .models import Role, User
+from .passwords import Passwords
+from .refresh_tokens.repository import RefreshTokenRepository
 from .repository import UserRepository
 from .schemas import UserCreate
+from .service import EmailTakenError, UserService
 
 # Never a command-line argument: arguments show up in `ps` and shell history.
 PASSWORD_ENV = "ADMIN_PASSWORD"  # noqa: S105 - a variable name, not a password
@@ -49,20 +53,26 @@ def create_admin(settings: Settings, email: str, password: SecretStr) -> str:
 
 
 async def _insert(settings: Settings, data: UserCreate) -> str:
+    # The same use case as `POST /users`, so the command line gets the same
+    # rules and the same audit entry; only the request around it differs.
     database = Database(settings.database)
+    limiter = create_rate_limiter(settings.http)
+    origin = RequestOrigin(client_address=None, user_agent=f"{DISTRIBUTION} create-admin")
     try:
-        password_hash = await Passwords(settings.auth).hash(data.password)
-        async with database.sessionmaker() as session:
-            await database.begin_writing(session)
-            # No look-up first: between it and the insert another process could
-            # create the account. The unique constraint decides, atomically.
+        async with database.writing_session() as session:
+            users = UserService(
+                UserRepository(session),
+                RefreshTokenRepository(session),
+                Passwords(settings.auth),
+                AuditLog(session, origin),
+                limiter=limiter,
+                attempts_per_account=settings.auth.login_attempts_per_account,
+            )
             try:
-                user = await UserRepository(session).add(
-                    User(email=data.email, password_hash=password_hash, role=Role.ADMIN)
-                )
-            except IntegrityError:
+                user = await users.create(data, role=Role.ADMIN, actor=None)
+            except EmailTakenError:
                 raise SystemExit(f"error: an account for {data.email} already exists") from None
-            await session.commit()
             return str(user.id)
     finally:
+        await limiter.close()
         await database.dispose()

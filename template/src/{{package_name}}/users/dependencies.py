@@ -2,21 +2,31 @@
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from ..audit.dependencies import AuditLogDep
-from ..auth.dependencies import PasswordsDep, RateLimiterDep
-from ..auth.wiring import AppSettingsDep, SessionsDep
 from ..core.database.engine import SessionDep
+from ..core.http.rate_limiter import RateLimiterDep
+from ..core.settings.dependency import AppSettingsDep
+from .passwords import Passwords
+from .refresh_tokens.repository import RefreshTokenRepository
 from .repository import UserRepository
 from .service import UserService
+
+
+async def get_passwords(request: Request) -> Passwords:
+    """The application's password hasher."""
+    passwords: Passwords = request.app.state.passwords
+    return passwords
+
+
+PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 
 
 async def get_user_service(
     *,
     session: SessionDep,
     passwords: PasswordsDep,
-    sessions: SessionsDep,
     audit: AuditLogDep,
     limiter: RateLimiterDep,
     settings: AppSettingsDep,
@@ -24,8 +34,8 @@ async def get_user_service(
     """A `UserService` bound to the request's session."""
     return UserService(
         UserRepository(session),
+        RefreshTokenRepository(session),
         passwords,
-        sessions,
         audit,
         limiter=limiter,
         attempts_per_account=settings.auth.login_attempts_per_account,

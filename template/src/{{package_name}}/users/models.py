@@ -2,20 +2,13 @@
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Enum, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..access.principal import Role
 from ..core.database.models import Base, TimestampMixin, UTCDateTime
 from .emails import EMAIL_MAX_LENGTH
-
-
-class Role(StrEnum):
-    """What a user may do; checked by `require_role`."""
-
-    USER = "user"
-    ADMIN = "admin"
 
 
 class User(TimestampMixin, Base):

@@ -6,7 +6,7 @@ from http import HTTPStatus
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
 
-from ..auth.dependencies import AdminDep, CurrentUserDep
+from ..access.guards import AdminDep, CurrentUserDep
 from ..core.database.pagination import Page, PageDep
 from ..core.errors.problems import problem_responses
 from .dependencies import UserServiceDep
@@ -22,9 +22,9 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", summary="The caller's account", responses=problem_responses(401, 403))
-async def read_me(user: CurrentUserDep) -> UserRead:
+async def read_me(caller: CurrentUserDep, service: UserServiceDep) -> UserRead:
     """Who the access token belongs to."""
-    return UserRead.model_validate(user)
+    return UserRead.model_validate(await service.get(caller.id))
 
 
 @router.post(
@@ -34,9 +34,10 @@ async def read_me(user: CurrentUserDep) -> UserRead:
     responses=problem_responses(400, 401, 403, 422, 429),
 )
 async def change_password(
-    data: PasswordChange, user: CurrentUserDep, service: UserServiceDep
+    data: PasswordChange, caller: CurrentUserDep, service: UserServiceDep
 ) -> None:
     """Needs the current password; every session (refresh token) of the account ends."""
+    user = await service.get(caller.id)
     if is_the_email(data.new_password, user.email):
         raise RequestValidationError(
             [

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from ..access.principal import Role
 from ..core.types import StrictBool, Text
 from .emails import Email, normalize_email
-from .models import Role
 
 # NIST SP 800-63B: length is what makes a password strong; 128 bounds hashing cost.
 PASSWORD_MIN_LENGTH = 12

@@ -2,20 +2,21 @@
 
 import uuid
 from collections.abc import Sequence
+from http import HTTPStatus
 
 from sqlalchemy.exc import IntegrityError
 
+from ..access.principal import Principal, Role
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
-from ..auth.errors import IncorrectPasswordError
-from ..auth.passwords import Passwords
-from ..auth.sessions import Sessions
-from ..auth.throttle import account_key, reset_attempts, spend_attempt
-from ..core.errors.problems import ConflictError, NotFoundError
+from ..core.errors.problems import AppError, ConflictError, NotFoundError
 from ..core.http.rate_limiter import RateLimiter
-from .models import Role, User
+from .models import User
+from .passwords import Passwords
+from .refresh_tokens.repository import RefreshTokenRepository
 from .repository import UserRepository
 from .schemas import PasswordChange, UserCreate, UserUpdate
+from .throttle import account_key, reset_attempts, spend_attempt
 
 
 class UserNotFoundError(NotFoundError):
@@ -32,28 +33,42 @@ class EmailTakenError(ConflictError):
         super().__init__("An account with this email already exists.")
 
 
+class IncorrectPasswordError(AppError):
+    """The current password given to confirm a sensitive change is wrong."""
+
+    status = HTTPStatus.BAD_REQUEST
+    title = "Bad Request"
+
+    def __init__(self) -> None:
+        super().__init__("The current password is incorrect.")
+
+
 class UserService:
     """Creates accounts, changes their passwords, roles and status."""
 
     def __init__(
         self,
         users: UserRepository,
+        refresh_tokens: RefreshTokenRepository,
         passwords: Passwords,
-        sessions: Sessions,
         audit: AuditLog,
         *,
         limiter: RateLimiter,
         attempts_per_account: int,
     ) -> None:
         self._users = users
+        self._refresh_tokens = refresh_tokens
         self._passwords = passwords
-        self._sessions = sessions
         self._audit = audit
         self._limiter = limiter
         self._attempts_per_account = attempts_per_account
 
-    async def create(self, data: UserCreate, *, role: Role, actor: User | None) -> User:
-        """A new account; the unique constraint decides whether the email is free."""
+    async def create(self, data: UserCreate, *, role: Role, actor: Principal | None) -> User:
+        """A new account; the unique constraint decides whether the email is free.
+
+        `actor` is the admin who creates it; `None` when the account creates
+        itself (registration) or the command line does (`create-admin`).
+        """
         password_hash = await self._passwords.hash(data.password)
         try:
             user = await self._users.add(
@@ -80,7 +95,7 @@ class UserService:
         """One page of users and the total."""
         return await self._users.list(limit=limit, offset=offset)
 
-    async def update(self, actor: User, user_id: uuid.UUID, data: UserUpdate) -> User:
+    async def update(self, actor: Principal, user_id: uuid.UUID, data: UserUpdate) -> User:
         """Change role or active status; deactivation ends every session at once."""
         user = await self.get(user_id)
         if user.id == actor.id:
@@ -98,7 +113,7 @@ class UserService:
         if data.is_active is not None and data.is_active != user.is_active:
             user.is_active = data.is_active
             if not data.is_active:
-                await self._sessions.end_all(user, reason=None)
+                await self._refresh_tokens.revoke_user(user.id)
             await self._audit.record(
                 AuditEvent.USER_UPDATED, actor_id=actor.id, target_id=user.id, active=data.is_active
             )
@@ -119,4 +134,5 @@ class UserService:
         user.password_hash = await self._passwords.hash(data.new_password)
         await self._users.flush()
         # A stolen refresh token must not outlive the password it was obtained with.
-        await self._sessions.end_all(user, reason=AuditEvent.PASSWORD_CHANGED)
+        await self._refresh_tokens.revoke_user(user.id)
+        await self._audit.record(AuditEvent.PASSWORD_CHANGED, actor_id=user.id, target_id=user.id)

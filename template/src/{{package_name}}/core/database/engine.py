@@ -3,6 +3,7 @@
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -160,6 +161,18 @@ class Database:
         """
         if self._is_sqlite:
             await session.connection(execution_options={SQLITE_BEGIN_MODE: "IMMEDIATE"})
+
+    @asynccontextmanager
+    async def writing_session(self) -> AsyncIterator[AsyncSession]:
+        """A session outside any request whose transaction writes; committed at the end.
+
+        For work that is not a request's own (the command line, tasks after the
+        response). An error in the block rolls everything back.
+        """
+        async with self.sessionmaker() as session:
+            await self.begin_writing(session)
+            yield session
+            await session.commit()
 
     async def discard(self, session: AsyncSession, *, unavailable: bool) -> None:
         """End a failed request's session without writing anything, in bounded time.

@@ -57,6 +57,9 @@ _CSP = (
 )
 # The online validator badge would fetch an image from swagger.io.
 _SWAGGER_DEFAULTS: dict[str, Any] = {"validatorUrl": None}
+# The assets change only with the installed package: browsers may keep them an
+# hour instead of the API's default `no-store`.
+_ASSET_CACHING = {"Cache-Control": "public, max-age=3600"}
 
 
 def content_security_policy(html: str) -> str:
@@ -128,5 +131,5 @@ def install_docs(app: FastAPI) -> None:
         if media_type is None:
             raise HTTPException(status_code=404)
         if name == _REDOC_BUNDLE:
-            return Response(redoc_bundle(), media_type=media_type)
-        return FileResponse(_ASSETS_DIR / name, media_type=media_type)
+            return Response(redoc_bundle(), media_type=media_type, headers=_ASSET_CACHING)
+        return FileResponse(_ASSETS_DIR / name, media_type=media_type, headers=_ASSET_CACHING)

@@ -1,19 +1,21 @@
 """Fixed-window counters: in this process, or in Redis so limits hold across replicas."""
 
-import logging
 import math
 import time
-from typing import Protocol
+from typing import Annotated, Protocol
 
+import structlog
+from fastapi import Depends, Request
 from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from structlog.typing import FilteringBoundLogger
 
 from ..settings.security import HttpSecuritySettings
 
-logger = logging.getLogger(__name__)
+_logger: FilteringBoundLogger = structlog.get_logger(logger_name=__name__)
 
 # Bounds the memory of the in-process limiter under a flood of distinct clients.
 MAX_TRACKED_KEYS = 100_000
@@ -145,18 +147,18 @@ class RedisRateLimiter:
             # Once per outage, not per request: a flood of identical lines
             # would hide everything else in the log.
             self._failing = True
-            logger.error(
-                "rate limiter: Redis failed (%s); requests are allowed unchecked, "
-                "retrying every %.0f s",
-                type(error).__name__,
-                self._backoff,
+            # Failing open: requests pass uncounted until Redis answers again.
+            _logger.error(
+                "rate_limiter_redis_failed_open",
+                error=type(error).__name__,
+                retry_seconds=self._backoff,
             )
 
     def _succeeded(self) -> None:
         if self._failing:
             self._failing = False
             self._retry_at = 0.0
-            logger.info("rate limiter: Redis is back; requests are counted again")
+            _logger.info("rate_limiter_redis_back")
 
 
 def create_rate_limiter(settings: HttpSecuritySettings) -> RateLimiter:
@@ -181,3 +183,12 @@ def create_rate_limiter(settings: HttpSecuritySettings) -> RateLimiter:
 def retry_after(seconds: float) -> str:
     """The `Retry-After` value: whole seconds, never 0 (RFC 9110 §10.2.3)."""
     return str(max(1, math.ceil(seconds)))
+
+
+async def get_rate_limiter(request: Request) -> RateLimiter:
+    """The application's rate limiter."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+RateLimiterDep = Annotated[RateLimiter, Depends(get_rate_limiter)]

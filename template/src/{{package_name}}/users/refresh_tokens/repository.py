@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.database.models import utcnow
+from ...core.database.models import utcnow
 from .models import RefreshToken
 
 

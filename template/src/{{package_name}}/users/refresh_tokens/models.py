@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.database.models import Base, UTCDateTime, utcnow
+from ...core.database.models import Base, UTCDateTime, utcnow
 
 
 class RefreshToken(Base):

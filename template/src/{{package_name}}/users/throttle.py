@@ -5,10 +5,23 @@ budget: otherwise a stolen access token would be a way to guess the account's
 password at the general rate limit instead.
 """
 
+from http import HTTPStatus
+
+from ..core.errors.problems import AppError
 from ..core.http.rate_limiter import RateLimiter, retry_after
-from .errors import TooManyAttemptsError
 
 WINDOW_SECONDS = 60
+
+
+class TooManyAttemptsError(AppError):
+    """Password attempts from this address or against this account exceed the budget."""
+
+    status = HTTPStatus.TOO_MANY_REQUESTS
+    title = "Too Many Requests"
+
+    def __init__(self, retry_after: str) -> None:
+        super().__init__("Too many password attempts; retry later.")
+        self.headers = {"Retry-After": retry_after}
 
 
 def account_key(email: str) -> str:
