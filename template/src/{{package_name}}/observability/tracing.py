@@ -173,8 +173,7 @@ class ServerSpans:
     former added about 300 us per request (it matches every route again to name
     the span, collects a dozen attributes and wraps the app in three more
     layers), the latter five spans per request. The middleware knows the route
-    once routing is done, so one span with a handful of attributes suffices;
-    bench/ in the template repository measures the difference.
+    once routing is done, so one span with a handful of attributes suffices.
     """
 
     def __init__(self, provider: TracerProvider) -> None:
