@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,31 @@ def test_renamed_file_keeps_the_users_edits(
     )
     assert (project / NEW).read_text() == merged
     assert not (project / OLD).exists()
+
+
+# --- the moves of v0.3.0 -------------------------------------------------------------
+
+
+def _template_path(pattern: str) -> str:
+    """A move's path as it is named in the template (`{package_name}` is a Jinja name there)."""
+    return "template/" + pattern.replace("{package_name}", "{{package_name}}")
+
+
+def test_every_move_of_v0_3_0_leaves_a_released_file_for_a_current_one() -> None:
+    # A typo in the list would silently move nothing: the user's edits would be lost.
+    lines = (HOOKS / "v0_3_0_moves.txt").read_text().splitlines()
+    moves = [line.split(" -> ") for line in lines if line and not line.startswith("#")]
+    releases = tomllib.loads((REPO_ROOT / "releases.toml").read_text())["release"]
+    before = {
+        path
+        for release in releases
+        if release["version"] in ("0.1.0", "0.2.0")
+        for path in git(REPO_ROOT, "ls-tree", "-r", "--name-only", release["commit"]).splitlines()
+    }
+    assert moves
+    for old, new in moves:
+        # Before v0.3.0 most modules were templates of their own (`.py.jinja`).
+        old_names = {_template_path(old), _template_path(old) + ".jinja"}
+        assert old_names & before, old
+        assert not any((REPO_ROOT / name).exists() for name in old_names), old
+        assert (REPO_ROOT / _template_path(new)).is_file(), new

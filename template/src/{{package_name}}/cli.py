@@ -75,8 +75,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         serve(settings, reload=args.reload)
     elif args.command == "create-admin":
+        from .observability.logging import configure_logging  # noqa: PLC0415
         from .users.bootstrap import create_admin, read_password  # noqa: PLC0415
 
+        # The account's audit entry is logged too, in the service's format.
+        configure_logging(settings)
         print(f"created admin {create_admin(settings, args.email, read_password())}")  # noqa: T201
     else:
         migrate_database(settings, args.revision)
