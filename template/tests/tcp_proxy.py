@@ -23,6 +23,9 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.port = 0
         self._black_hole = False
+        # Chunks the client sent on to the server: with PostgreSQL's protocol,
+        # one per round trip the client starts (a query, a BEGIN, a ping).
+        self.client_writes = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._loop = asyncio.new_event_loop()
@@ -99,16 +102,22 @@ class TcpProxy:
             client.transport.abort()
             return
         self._writers.add(server)
-        await asyncio.gather(self._pipe(client_reader, server), self._pipe(server_reader, client))
+        await asyncio.gather(
+            self._pipe(client_reader, server, from_client=True),
+            self._pipe(server_reader, client, from_client=False),
+        )
 
     async def _swallow(self, reader: asyncio.StreamReader) -> None:
         while await reader.read(65536):
             pass
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, from_client: bool
+    ) -> None:
         try:
             while data := await reader.read(65536):
                 if not self._black_hole:
+                    self.client_writes += from_client
                     writer.write(data)
                     await writer.drain()
         except OSError:

@@ -74,7 +74,7 @@ def test_a_partition_ends_every_request_within_the_deadline(
     proxy.black_hole()
 
     # More requests than pooled connections are idle: some wait for a
-    # connection, some pre-ping one, some connect anew into the partition.
+    # connection, some reuse one, some connect anew into the partition.
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: timed(lambda: register(server)), range(8)))
 

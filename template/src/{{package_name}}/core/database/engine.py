@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 
 from ..errors.problems import DatabaseUnavailableError
 from ..settings.config import DatabaseSettings
+from .liveness import check_connections_on_checkout
 
 # Execution option read by the SQLite BEGIN hook: "" (deferred) or "IMMEDIATE".
 SQLITE_BEGIN_MODE = "sqlite_begin_mode"
@@ -86,7 +87,7 @@ def create_engine(
         connect_args["server_settings"] = {
             "statement_timeout": str(max(1, round(statement_timeout * 1000)))
         }
-    return create_async_engine(
+    engine = create_async_engine(
         settings.async_url,
         echo=settings.echo,
         # A failed statement's message otherwise carries its parameters (an
@@ -96,12 +97,14 @@ def create_engine(
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout,
         pool_recycle=settings.pool_recycle,
-        # One cheap round trip per checkout beats a 500 on a connection that a
-        # failover or an idle timeout has silently closed. Bounded by the
-        # statement timeout: a ping into a partition fails instead of hanging.
-        pool_pre_ping=True,
         connect_args=connect_args,
     )
+    # Not `pool_pre_ping`: three round trips before every request (see liveness.py).
+    # Bounded by the statement timeout: a ping into a partition fails instead of hanging.
+    check_connections_on_checkout(
+        engine, ping_after=settings.pool_ping_after, timeout=settings.statement_timeout
+    )
+    return engine
 
 
 def _create_sqlite_engine(settings: DatabaseSettings) -> AsyncEngine:

@@ -75,14 +75,20 @@ class DatabaseSettings(SecretFilesSettings):
 
     # A secret because PostgreSQL URLs carry the password.
     url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
-    pool_size: int = Field(default=5, ge=1, le=100)
-    max_overflow: int = Field(default=10, ge=0, le=100)
+    # Connections kept open. Above that, a request waits for one (up to
+    # pool_timeout) rather than opening one that is closed again on return: a
+    # burst then reuses connections instead of paying a connect for a few requests.
+    pool_size: int = Field(default=10, ge=1, le=100)
+    max_overflow: int = Field(default=0, ge=0, le=100)
     pool_timeout: float = Field(default=10.0, gt=0, le=120)
     # Recycle connections before server-side or load-balancer idle timeouts cut them.
     pool_recycle: int = Field(default=1800, ge=60)
+    # A pooled connection idle for longer is asked once (one empty query) before a
+    # request gets it; a busy one is not (see core/database/liveness.py).
+    pool_ping_after: float = Field(default=30.0, ge=0, le=3600)
     # Seconds to open a connection; on SQLite, how long to wait for a lock.
     connect_timeout: float = Field(default=5.0, gt=0, le=60)
-    # Seconds one statement may take (PostgreSQL), the pool's pre-ping included:
+    # Seconds one statement may take (PostgreSQL), the pool's ping included:
     # the server cancels it and the client stops waiting, even if the network
     # drops every packet.
     statement_timeout: float = Field(default=15.0, gt=0, le=600)
