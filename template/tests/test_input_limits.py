@@ -81,7 +81,7 @@ async def test_item_create_refuses_unstorable_values(
     client_seeing_500s.headers.update(user_headers)
     response = await _send(client_seeing_500s, "POST", "/items", body)
     _assert_422_at(response, "body", field)
-    assert (await client_seeing_500s.get("/items")).json()["total"] == 0
+    assert (await client_seeing_500s.get("/items")).json()["items"] == []
 
 
 async def test_item_quantity_takes_a_json_integer_written_with_a_fraction(
@@ -137,7 +137,7 @@ async def test_api_key_create_refuses_unstorable_values(
 ) -> None:
     response = await _send(user_client, "POST", "/api-keys", body)
     _assert_422_at(response, "body", field)
-    assert (await user_client.get("/api-keys")).json() == []
+    assert (await user_client.get("/api-keys")).json()["items"] == []
 
 
 @pytest.mark.parametrize("field", ["current_password", "new_password"])
@@ -182,22 +182,22 @@ async def test_audit_since_converts_other_offsets_to_utc(
     client.headers.update(admin_headers)
     response = await client.get("/audit", params={"since": "2000-01-01T05:00:00+05:00"})
     assert response.status_code == 200, response.text
-    assert response.json()["total"] > 0
+    assert response.json()["items"]
 
 
 @pytest.mark.parametrize(
     ("params", "field"),
     [
         ({"limit": str(2**63)}, "limit"),
-        ({"offset": str(2**63)}, "offset"),
-        ({"offset": "-1"}, "offset"),
+        ({"limit": "-1"}, "limit"),
         ({"limit": "true"}, "limit"),
+        ({"cursor": "\x00"}, "cursor"),
     ],
 )
-async def test_pagination_refuses_out_of_range_numbers(
+async def test_pagination_refuses_out_of_range_values(
     client_seeing_500s: AsyncClient, admin_headers: dict[str, str], params: Any, field: str
 ) -> None:
     client_seeing_500s.headers.update(admin_headers)
-    for path in ("/items", "/users", "/audit"):
+    for path in ("/items", "/users", "/audit", "/api-keys"):
         response = await client_seeing_500s.get(path, params=params)
         _assert_422_at(response, "query", field)

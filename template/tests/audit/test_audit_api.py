@@ -17,8 +17,7 @@ async def test_entries_carry_actor_client_and_user_agent(
     response = await client.get("/audit", params={"event": "login_failed"}, headers=admin_headers)
     assert response.status_code == 200
     page = response.json()
-    assert page["total"] == 1
-    entry = page["items"][0]
+    [entry] = page["items"]
     user_id = (await client.get("/users/me", headers=user_headers)).json()["id"]
     assert entry["target_id"] == user_id
     assert entry["details"] == {"reason": "wrong_password"}
@@ -34,7 +33,7 @@ async def test_filters_by_actor_and_time(
     assert {entry["event"] for entry in mine["items"]} == {"user_created", "login_succeeded"}
     later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
     future = await client.get("/audit", params={"since": later}, headers=admin_headers)
-    assert future.json()["total"] == 0
+    assert future.json()["items"] == []
     # A timestamp without a zone is ambiguous: refused, not guessed.
     naive = await client.get(
         "/audit", params={"since": "2026-01-01T00:00:00"}, headers=admin_headers

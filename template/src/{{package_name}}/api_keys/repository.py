@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..core.database.pagination import PageParams, fetch_page
 from .models import ApiKey
 
 
@@ -24,12 +25,15 @@ class ApiKeyRepository:
         """The key with this digest, if any."""
         return await self._session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
 
-    async def list(self, user_id: uuid.UUID | None) -> Sequence[ApiKey]:
-        """The keys of one user, or of everyone; newest first."""
-        query = select(ApiKey).order_by(ApiKey.created_at.desc(), ApiKey.id)
+    async def list(
+        self, user_id: uuid.UUID | None, page: PageParams
+    ) -> tuple[Sequence[ApiKey], str | None]:
+        """One page of the keys of one user, or of everyone; newest first; the next cursor."""
+        query = select(ApiKey)
         if user_id is not None:
             query = query.where(ApiKey.user_id == user_id)
-        return (await self._session.scalars(query)).all()
+        key = (ApiKey.created_at, ApiKey.id)
+        return await fetch_page(self._session, query, page, key=key, newest_first=True)
 
     async def add(self, key: ApiKey) -> ApiKey:
         """Insert a key."""

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from ..access.guards import CurrentUserDep
 from ..audit.dependencies import AuditLogDep
 from ..core.database.engine import SessionDep
+from ..core.database.pagination import Page, PageDep
 from ..core.errors.problems import problem_responses
 from ..users.repository import UserRepository
 from .repository import ApiKeyRepository
@@ -39,10 +40,13 @@ async def create_api_key(
     return await service.create(user, data)
 
 
-@router.get("", summary="List API keys", responses=problem_responses(401, 403))
-async def list_api_keys(user: CurrentUserDep, service: ApiKeyServiceDep) -> list[ApiKeyRead]:
-    """The caller's keys, or every key for an admin; never the secrets."""
-    return [ApiKeyRead.model_validate(key) for key in await service.list(user)]
+@router.get("", summary="List API keys", responses=problem_responses(401, 403, 422))
+async def list_api_keys(
+    user: CurrentUserDep, service: ApiKeyServiceDep, page: PageDep
+) -> Page[ApiKeyRead]:
+    """The caller's keys, or every key for an admin, newest first; never the secrets."""
+    keys, next_cursor = await service.list(user, page)
+    return Page(items=[ApiKeyRead.model_validate(key) for key in keys], next_cursor=next_cursor)
 
 
 @router.delete(

@@ -14,6 +14,7 @@ from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
 from ..core.database.engine import Database
 from ..core.database.models import utcnow
+from ..core.database.pagination import PageParams
 from ..core.errors.problems import NotFoundError
 from ..core.opaque_tokens import new_opaque_token, token_digest
 from ..users.repository import UserRepository
@@ -72,9 +73,9 @@ class ApiKeyService:
         )
         return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=secret)
 
-    async def list(self, actor: Principal) -> Sequence[ApiKey]:
-        """The caller's keys; every key for an admin."""
-        return await self._keys.list(None if actor.is_admin else actor.id)
+    async def list(self, actor: Principal, page: PageParams) -> tuple[Sequence[ApiKey], str | None]:
+        """One page of the caller's keys (every key for an admin), and the next cursor."""
+        return await self._keys.list(None if actor.is_admin else actor.id, page)
 
     async def revoke(self, actor: Principal, key_id: uuid.UUID) -> None:
         """Revoke a key for good. Another user's key is a 404, so ids cannot be probed."""

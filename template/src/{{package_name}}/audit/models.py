@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, String, Uuid
+from sqlalchemy import JSON, Enum, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.database.models import Base, UTCDateTime, utcnow
@@ -36,17 +36,23 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
+    # The list's order, alone and after each filter (core/database/pagination.py).
+    __table_args__ = (
+        Index("ix_audit_log_created_at_id", "created_at", "id"),
+        Index("ix_audit_log_event_created_at_id", "event", "created_at", "id"),
+        Index("ix_audit_log_actor_id_created_at_id", "actor_id", "created_at", "id"),
+        Index("ix_audit_log_target_id_created_at_id", "target_id", "created_at", "id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     event: Mapped[AuditEvent] = mapped_column(
         Enum(
             AuditEvent, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
-        ),
-        index=True,
+        )
     )
-    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
-    target_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    target_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     client_address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(255))
     request_id: Mapped[str | None] = mapped_column(String(64))

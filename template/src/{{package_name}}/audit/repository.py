@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.database.pagination import fetch_page
+from ..core.database.pagination import PageParams, fetch_page
 from .models import AuditEntry, AuditEvent
 
 
@@ -24,10 +24,13 @@ class AuditRepository:
         actor_id: uuid.UUID | None,
         target_id: uuid.UUID | None,
         since: datetime | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[Sequence[AuditEntry], int]:
-        """One page of matching entries, newest first, and how many match."""
+        page: PageParams,
+    ) -> tuple[Sequence[AuditEntry], str | None]:
+        """One page of matching entries, newest first, and the next cursor.
+
+        Each filter leads an index that ends in (created_at, id), so a page is
+        read from an index whichever filter the admin picks.
+        """
         query = select(AuditEntry)
         if event is not None:
             query = query.where(AuditEntry.event == event)
@@ -37,5 +40,5 @@ class AuditRepository:
             query = query.where(AuditEntry.target_id == target_id)
         if since is not None:
             query = query.where(AuditEntry.created_at >= since)
-        query = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id)
-        return await fetch_page(self._session, query, limit=limit, offset=offset)
+        key = (AuditEntry.created_at, AuditEntry.id)
+        return await fetch_page(self._session, query, page, key=key, newest_first=True)

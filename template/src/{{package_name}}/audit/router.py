@@ -28,17 +28,9 @@ async def list_audit_entries(
     since: UtcDatetime | None = None,
 ) -> Page[AuditEntryRead]:
     """Security events, newest first, filtered by event, actor, target or time."""
-    entries, total = await AuditRepository(session).list(
-        event=event,
-        actor_id=actor_id,
-        target_id=target_id,
-        since=since,
-        limit=page.limit,
-        offset=page.offset,
+    entries, next_cursor = await AuditRepository(session).list(
+        event=event, actor_id=actor_id, target_id=target_id, since=since, page=page
     )
     return Page(
-        items=[AuditEntryRead.model_validate(entry) for entry in entries],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
+        items=[AuditEntryRead.model_validate(entry) for entry in entries], next_cursor=next_cursor
     )

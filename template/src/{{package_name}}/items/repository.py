@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.database.pagination import fetch_page
+from ..core.database.pagination import PageParams, fetch_page
 from .models import Item
 
 
@@ -24,15 +24,16 @@ class ItemRepository:
         return await self._session.scalar(query)
 
     async def list(
-        self, *, owner_id: uuid.UUID | None, limit: int, offset: int
-    ) -> tuple[Sequence[Item], int]:
-        """One page of items (of one owner, or all), oldest first, and the total count."""
+        self, *, owner_id: uuid.UUID | None, page: PageParams
+    ) -> tuple[Sequence[Item], str | None]:
+        """One page of items (of one owner, or all), oldest first, and the next cursor.
+
+        Served by the indexes on (owner_id, created_at, id) and (created_at, id).
+        """
         query = select(Item)
         if owner_id is not None:
             query = query.where(Item.owner_id == owner_id)
-        # Order by a unique key as well, so pages never overlap or skip rows.
-        query = query.order_by(Item.created_at, Item.id)
-        return await fetch_page(self._session, query, limit=limit, offset=offset)
+        return await fetch_page(self._session, query, page, key=(Item.created_at, Item.id))
 
     async def add(self, item: Item) -> Item:
         """Insert `item` and flush, so constraint violations surface here."""

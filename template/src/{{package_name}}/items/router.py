@@ -30,14 +30,9 @@ async def create_item(
 
 @router.get("", summary="List items", responses=problem_responses(401, 403, 422))
 async def list_items(service: ItemReaderDep, page: PageDep) -> Page[ItemRead]:
-    """Items, oldest first, one bounded page at a time."""
-    items, total = await service.list(limit=page.limit, offset=page.offset)
-    return Page(
-        items=[ItemRead.model_validate(item) for item in items],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    """Items, oldest first, one bounded page at a time: follow `next_cursor`."""
+    items, next_cursor = await service.list(page)
+    return Page(items=[ItemRead.model_validate(item) for item in items], next_cursor=next_cursor)
 
 
 @router.get(

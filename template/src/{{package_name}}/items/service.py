@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 
 from ..access.principal import Principal
+from ..core.database.pagination import PageParams
 from ..core.errors.problems import ConflictError, NotFoundError
 from .models import Item
 from .repository import ItemRepository
@@ -55,9 +56,9 @@ class ItemService:
             raise ItemNotFoundError(item_id)
         return item
 
-    async def list(self, *, limit: int, offset: int) -> tuple[Sequence[Item], int]:
-        """One page of items and the total."""
-        return await self._repository.list(owner_id=self._scope, limit=limit, offset=offset)
+    async def list(self, page: PageParams) -> tuple[Sequence[Item], str | None]:
+        """One page of the caller's items (an admin's: everyone's) and the next cursor."""
+        return await self._repository.list(owner_id=self._scope, page=page)
 
     async def update(self, item_id: uuid.UUID, data: ItemUpdate) -> Item:
         """Apply the fields present in `data`."""

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Enum, String, Uuid
+from sqlalchemy import Enum, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..access.principal import Role
@@ -15,6 +15,8 @@ class User(TimestampMixin, Base):
     """Someone who can log in."""
 
     __tablename__ = "users"
+    # The list's order (core/database/pagination.py).
+    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     # Stored normalised (users/emails.py), so the unique constraint means one

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..core.database.pagination import fetch_page
+from ..core.database.pagination import PageParams, fetch_page
 from .models import User
 
 
@@ -25,10 +25,9 @@ class UserRepository:
         """The user with this (normalized) email, if any."""
         return await self._session.scalar(select(User).where(User.email == email))
 
-    async def list(self, *, limit: int, offset: int) -> tuple[Sequence[User], int]:
-        """One page of users, oldest first, and the total count."""
-        query = select(User).order_by(User.created_at, User.id)
-        return await fetch_page(self._session, query, limit=limit, offset=offset)
+    async def list(self, page: PageParams) -> tuple[Sequence[User], str | None]:
+        """One page of users, oldest first, and the next cursor."""
+        return await fetch_page(self._session, select(User), page, key=(User.created_at, User.id))
 
     async def add(self, user: User) -> User:
         """Insert `user` and flush, so a duplicate email surfaces here."""

@@ -53,14 +53,9 @@ async def change_password(
 
 @router.get("", summary="List users (admin)", responses=problem_responses(401, 403, 422))
 async def list_users(_admin: AdminDep, service: UserServiceDep, page: PageDep) -> Page[UserRead]:
-    """Every account, oldest first."""
-    users, total = await service.list(limit=page.limit, offset=page.offset)
-    return Page(
-        items=[UserRead.model_validate(user) for user in users],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    """Every account, oldest first: follow `next_cursor`."""
+    users, next_cursor = await service.list(page)
+    return Page(items=[UserRead.model_validate(user) for user in users], next_cursor=next_cursor)
 
 
 @router.post(

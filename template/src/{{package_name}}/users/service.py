@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..access.principal import Principal, Role
 from ..audit.models import AuditEvent
 from ..audit.service import AuditLog
+from ..core.database.pagination import PageParams
 from ..core.errors.problems import AppError, ConflictError, NotFoundError
 from ..core.http.rate_limiter import RateLimiter
 from .models import User
@@ -91,9 +92,9 @@ class UserService:
             raise UserNotFoundError(user_id)
         return user
 
-    async def list(self, *, limit: int, offset: int) -> tuple[Sequence[User], int]:
-        """One page of users and the total."""
-        return await self._users.list(limit=limit, offset=offset)
+    async def list(self, page: PageParams) -> tuple[Sequence[User], str | None]:
+        """One page of users, oldest first, and the next cursor."""
+        return await self._users.list(page)
 
     async def update(self, actor: Principal, user_id: uuid.UUID, data: UserUpdate) -> User:
         """Change role or active status; deactivation ends every session at once."""
