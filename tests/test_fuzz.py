@@ -37,6 +37,15 @@ include-method = "POST"
 # email-validator refuses special-use domains (`x@y.test`) and a password equal
 # to the email is refused: neither fits JSON Schema's `email` format.
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "409", "422", "429"]
+
+[[operations]]
+include-path-regex = "^/(items|users|audit|api-keys)$"
+# The regex alone also selects the paths below these (`/items/{item_id}`).
+exclude-path-regex = "/.+/"
+include-method = "GET"
+# A list's `cursor` is opaque: any string is schema-valid, but only one the API
+# issued (a page's `next_cursor`) is accepted; anything else is a 422.
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "422", "429"]
 """
 
 
