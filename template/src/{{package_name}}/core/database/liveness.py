@@ -10,9 +10,10 @@ request's own BEGIN. Instead, on checkout:
 - a connection idle for longer than `ping_after` seconds, which a NAT or a load
   balancer may have dropped silently, is asked once (`SELECT 1`, one round trip);
 - any other connection, one that served a request moments ago, goes straight
-  to the request. If the server vanished since, without closing the socket,
-  the request's first statement fails within the statement timeout and the
-  request answers 503; SQLAlchemy then replaces every pooled connection.
+  to the request. If the server vanished since without closing the socket, the
+  request's first statement fails within the statement timeout, the request
+  answers 503 and its connection is dropped. A reset is sooner: SQLAlchemy
+  takes it for a disconnect and retires every connection of the pool at once.
 """
 
 import asyncio
