@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,7 +55,6 @@ from helpers import (  # noqa: E402
     POSTGRES_ADMIN_URL,
     clean_env,
     free_port,
-    fresh_postgres_database,
     run,
     wait_until_ok,
 )
@@ -149,11 +149,18 @@ def _postgres_version() -> str:
 
 @contextmanager
 def _database(kind: str, work: Path) -> Iterator[str]:
+    """The URL of an empty database of the given kind, dropped (or removed with `work`) after."""
     if kind == "sqlite":
         yield f"sqlite+aiosqlite:///{work / 'lists.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
+        return
+    name = f"bench_lists_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
