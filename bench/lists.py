@@ -1,7 +1,7 @@
 """Benchmark: how a list endpoint's latency grows with its table (issue 16, section 1).
 
-    uv run python bench/lists.py                     # both databases, 1,000 to 1,000,000 rows
-    uv run python bench/lists.py --sizes 1000,10000 --databases sqlite
+    uv run python bench/lists.py         # both databases, 1,000 to 1,000,000 rows: about 4 minutes
+    uv run python bench/lists.py --sizes 1000,10000 --databases sqlite,postgresql
 
 Renders the default service from this working tree (as bench/run.py does), then
 for each database (a PostgreSQL database of its own at TEMPLATE_TEST_POSTGRES_URL,
