@@ -39,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ from types import FrameType
 
 import httpx
 import psycopg
-from run import BENCH_EMAIL, BENCH_PASSWORD, prepare_database, prepare_project
+from run import BENCH_EMAIL, BENCH_PASSWORD, fresh_database, prepare_database, prepare_project
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
@@ -150,22 +149,6 @@ def _postgres_version() -> str:
 
 
 @contextmanager
-def _database(kind: str, work: Path) -> Iterator[str]:
-    """The URL of an empty database of the given kind, dropped (or removed with `work`) after."""
-    if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{work / 'lists.db'}"
-        return
-    name = f"bench_lists_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextmanager
 def _serving(project: Path, env: dict[str, str], log: Path) -> Iterator[str]:
     """The service under its own `serve` command; its base URL once it is ready."""
     port = free_port()
@@ -235,7 +218,7 @@ def _measure(
     """Grow and time one database; the series per caller and the seconds spent seeding."""
     series = [Series(caller) for caller in CALLERS]
     seeding = 0.0
-    with _database(kind, work) as database_url:
+    with fresh_database(kind, work, "bench_lists") as database_url:
         env = clean_env(
             DATABASE_URL=database_url,
             # Production refuses SQLite; log format and level are set explicitly.

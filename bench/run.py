@@ -439,19 +439,29 @@ def _postgres_on_load_cpu() -> Iterator[None]:
 
 
 @contextmanager
-def _database(kind: str, work: Path) -> Iterator[str]:
+def fresh_database(kind: str, work: Path, name: str) -> Iterator[str]:
+    """An empty database: a SQLite file `name`.db in `work`, or a PostgreSQL one dropped after."""
     if kind == "sqlite":
-        yield f"sqlite+aiosqlite:///{work / 'bench.db'}"
+        yield f"sqlite+aiosqlite:///{work / f'{name}.db'}"
         return
-    name = f"bench_{uuid.uuid4().hex[:10]}"
+    name = f"{name}_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        with _postgres_on_load_cpu():
-            yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def _database(kind: str, work: Path) -> Iterator[str]:
+    with fresh_database(kind, work, "bench") as url:
+        if kind == "sqlite":
+            yield url
+            return
+        with _postgres_on_load_cpu():
+            yield url
 
 
 def prepare_project(work: Path, python: str | None = None) -> Path:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.database.engine import Database, DatabaseDep, SessionDep
 from ..core.http.request_context import user_id_var
-from .errors import AuthenticationError, PermissionDeniedError
+from .errors import PermissionDeniedError
 from .principal import Principal, Role
 from .scopes import Scope
 
@@ -53,9 +53,10 @@ async def get_principal(
     token: Annotated[str | None, Depends(bearer_scheme)],
     api_key: Annotated[str | None, Depends(api_key_scheme)],
 ) -> Principal:
-    """Authenticate the request with the application's authenticator; 401 otherwise."""
-    if token is None and api_key is None:
-        raise AuthenticationError("Authentication is required.")
+    """Authenticate the request with the application's authenticator; 401 otherwise.
+
+    A request without credentials is the authenticator's to judge too.
+    """
     authenticator: Authenticator = request.app.state.authenticator
     principal = await authenticator.authenticate(
         Credentials(bearer_token=token, api_key=api_key),

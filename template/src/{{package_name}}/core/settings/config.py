@@ -83,7 +83,7 @@ class DatabaseSettings(SecretFilesSettings):
     pool_timeout: float = Field(default=10.0, gt=0, le=120)
     # Recycle connections before server-side or load-balancer idle timeouts cut them.
     pool_recycle: int = Field(default=1800, ge=60)
-    # A pooled connection idle for longer is asked once (one empty query) before a
+    # A pooled connection idle for longer is asked once (`SELECT 1`) before a
     # request gets it; a busy one is not (see core/database/liveness.py).
     pool_ping_after: float = Field(default=30.0, ge=0, le=3600)
     # Seconds to open a connection; on SQLite, how long to wait for a lock.
