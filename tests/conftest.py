@@ -22,20 +22,23 @@ from template_repo import TemplateRepo
 # The `hardened` and `renamed` template versions (session fixtures).
 pytest_plugins = ["synthetic_versions"]
 
-# The answer sets the render matrix covers: the defaults, every supported
-# python_version, and names that differ from the defaults so that nothing can
-# hard-code "acme".
+# The answer sets the render matrix covers, a covering set rather than every
+# combination: each value of each choice at least once (the defaults, every
+# supported python_version, every auth), and names that differ from the
+# defaults so that nothing can hard-code "acme". python_version and auth touch
+# different files, so their pairs need no set of their own.
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "default": DEFAULT_ANSWERS,
-    "py311-custom-names": {
+    "py311-oidc-custom-names": {
         "project_name": "Billing API",
         "package_name": "billing_core",
         "python_version": "3.11",
+        "auth": "oidc",
         "author_name": "Payments Team",
         "author_email": "payments@example.org",
         "description": 'Bills, invoices and "quotes" with a backslash \\ in the text.',
     },
-    "py312": {"project_name": "Ledger", "python_version": "3.12"},
+    "py312-auth-none": {"project_name": "Ledger", "python_version": "3.12", "auth": "none"},
 }
 
 

@@ -22,6 +22,7 @@ import copier
 import httpx
 import psycopg
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # What `copier copy` reads from the template repository.
@@ -274,8 +275,9 @@ def running_service(
     log_path: Path,
     env_extra: Mapping[str, str] | None = None,
     command: str = "acme-orders",
+    create_admin: bool = True,
 ) -> Iterator[RunningService]:
-    """Migrate, create the admin, `serve` with uvicorn until ready; SIGTERM on exit.
+    """Migrate, create the admin (with `auth=builtin`), `serve` until ready; SIGTERM on exit.
 
     The tests that use the service over real HTTP (and a real browser) start it
     the way its README does, so this sequence lives in one place instead of
@@ -295,7 +297,8 @@ def running_service(
     )
     cli = ["uv", "run", "--no-sync", command]
     run([*cli, "migrate"], project, env=env)
-    run([*cli, "create-admin", ADMIN_EMAIL], project, env=env)
+    if create_admin:
+        run([*cli, "create-admin", ADMIN_EMAIL], project, env=env)
     with log_path.open("w") as output:
         # The service holds its own copy of the file descriptor.
         server = subprocess.Popen(
@@ -313,3 +316,9 @@ def running_service(
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def project_command(project: Path) -> str:
+    """The generated service's command, named after its slug (`.copier-answers.yml`)."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return str(answers["project_slug"])

@@ -182,7 +182,7 @@ def test_compose_includes_the_observability_profile(
 
 def test_answers_flow_into_the_infra_files(projects: Any) -> None:
     """Nothing in the infrastructure hard-codes the default answers."""
-    project: Path = projects.rendered("py311-custom-names")
+    project: Path = projects.rendered("py311-oidc-custom-names")
     dockerfile = (project / "Dockerfile").read_text()
     assert "python:3.11-slim" in base_images(project / "Dockerfile")
     assert "UV_PYTHON=python3.11" in dockerfile

@@ -75,8 +75,19 @@ def test_every_question_has_a_validator() -> None:
         "author_name",
         "author_email",
         "python_version",
+        "auth",
     }
-    assert all(spec.get("validator") for spec in asked.values())
+    # A question with choices is checked by Copier, which names the allowed values.
+    assert all(spec.get("validator") or spec.get("choices") for spec in asked.values())
+
+
+def test_a_value_outside_the_choices_is_refused_with_the_allowed_ones(
+    template_src: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="Invalid choice for 'auth'") as error:
+        render(template_src, tmp_path / "out", {**DEFAULT_ANSWERS, "auth": "ldap"})
+    assert "'ldap' is not in ['builtin', 'oidc', 'none']" in str(error.value)
+    assert not (tmp_path / "out" / "pyproject.toml").exists()
 
 
 def test_reserved_package_names_cover_this_python() -> None:
@@ -217,7 +228,7 @@ def test_long_names_derive_a_slug_within_limits(template_src: Path, tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    ("answer_set", "version"), [("py311-custom-names", "3.11"), ("py312", "3.12")]
+    ("answer_set", "version"), [("py311-oidc-custom-names", "3.11"), ("py312-auth-none", "3.12")]
 )
 def test_local_python_is_the_image_python(
     projects: Projects, answer_set: str, version: str

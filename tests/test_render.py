@@ -110,7 +110,7 @@ def test_nothing_user_owned_or_generated_is_shipped(default_project: Path) -> No
 
 
 def test_package_name_answer_is_used_everywhere(projects: Projects) -> None:
-    project = projects.rendered("py311-custom-names")
+    project = projects.rendered("py311-oidc-custom-names")
     assert (project / "src" / "billing_core" / "main.py").is_file()
     pyproject = (project / "pyproject.toml").read_text()
     assert 'billing-api = "billing_core.cli:main"' in pyproject

@@ -32,12 +32,22 @@ PACKAGE_TEMPLATE = REPO_ROOT / "template" / "src" / "{{package_name}}"
 
 def test_the_generated_package_needs_no_rendering_to_be_read() -> None:
     # Its imports are relative and the answers' names live in about.py, so only
-    # these two files are templates; everything else is plain Python that tools
+    # these files are templates: those two, and the composition that the `auth`
+    # answer changes (what main.py installs, which models exist, which settings
+    # and commands there are). An option's own code is in files and folders
+    # whose names carry its condition; everything is plain Python that tools
     # read, lint and navigate where it is written.
     templated = sorted(
         p.relative_to(PACKAGE_TEMPLATE).as_posix() for p in PACKAGE_TEMPLATE.rglob("*.jinja")
     )
-    assert templated == ["about.py.jinja", "migrations/env.py.jinja"]
+    assert templated == [
+        "about.py.jinja",
+        "cli.py.jinja",
+        "core/settings/config.py.jinja",
+        "main.py.jinja",
+        "migrations/env.py.jinja",
+        "models.py.jinja",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -29,27 +29,24 @@ async def test_every_path_answers_an_undeclared_method_with_405_and_its_methods(
             allowed = {m.strip() for m in response.headers["allow"].split(",")}
             assert allowed == declared, (method, path)
             checked += 1
-    assert checked > 20
+    # Every path has a method it does not declare.
+    assert checked >= len(paths) > 3
 
 
 def _params(template: str) -> list[str]:
     return [part[1:-1] for part in template.split("/") if part.startswith("{")]
 
 
-@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
-async def test_users_me_is_not_taken_for_a_user_id(
-    client: AsyncClient, admin_headers: dict[str, str], method: str
-) -> None:
-    client.headers.update(admin_headers)
-    response = await client.request(method, "/users/me", json={"is_active": True})
-    assert response.status_code == 405, response.text
-    assert response.headers["allow"] == "GET"
-
-
 async def test_an_id_that_is_not_a_uuid_is_404(
     client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
     client.headers.update(admin_headers)
-    for path in ("/items/nope", "/users/nope", "/api-keys/nope"):
-        response = await client.request("DELETE" if "api-keys" in path else "GET", path)
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    # Every path with one id in it, called with a declared method and "nope" for the id.
+    with_ids = {template: ops for template, ops in paths.items() if len(_params(template)) == 1}
+    assert "/items/{item_id}" in with_ids
+    for template, operations in with_ids.items():
+        path = template.format_map(dict.fromkeys(_params(template), "nope"))
+        method = "GET" if "get" in operations else next(iter(operations)).upper()
+        response = await client.request(method, path)
         assert response.status_code == 404, (path, response.text)

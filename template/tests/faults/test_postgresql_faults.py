@@ -16,9 +16,9 @@ from tests.faults.service import (
     REQUEST_TIMEOUT,
     assert_logged_once_as_warning,
     assert_unavailable,
-    register,
     running_service,
     timed,
+    write,
 )
 from tests.live_server import LiveServer
 from tests.tcp_proxy import TcpProxy
@@ -41,7 +41,7 @@ def server(own_database_url: str, proxy: TcpProxy, project_root: Path) -> Iterat
     url = make_url(own_database_url).set(host="127.0.0.1", port=proxy.port)
     with running_service(url.render_as_string(hide_password=False), project_root) as server:
         # Warm the pool: the faults below hit established connections too.
-        assert register(server).status_code == 201
+        assert write(server).status_code == 201
         yield server
 
 
@@ -52,7 +52,7 @@ def test_a_refused_database_answers_503_logged_once_as_a_warning(
     proxy.reset()
     mark = server.mark()
 
-    response = register(server)
+    response = write(server)
 
     assert_unavailable(response)
     server.wait_for_line(lambda line: line.get("event") == "http_request", since=mark)
@@ -76,7 +76,7 @@ def test_a_partition_ends_every_request_within_the_deadline(
     # More requests than pooled connections are idle: some wait for a
     # connection, some reuse one, some connect anew into the partition.
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: timed(lambda: register(server)), range(8)))
+        results = list(pool.map(lambda _: timed(lambda: write(server)), range(8)))
 
     for response, seconds in results:
         assert_unavailable(response)
@@ -86,7 +86,7 @@ def test_a_partition_ends_every_request_within_the_deadline(
 def test_a_connection_lost_mid_query_answers_503(proxy: TcpProxy, server: LiveServer) -> None:
     proxy.black_hole()
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(timed, lambda: register(server))
+        pending = pool.submit(timed, lambda: write(server))
         # Let the request reach the database and wait there, then cut it.
         time.sleep(0.5)
         proxy.reset()
@@ -101,12 +101,12 @@ def test_the_service_recovers_by_itself_when_the_database_returns(
     proxy: TcpProxy, server: LiveServer
 ) -> None:
     proxy.black_hole()
-    assert_unavailable(register(server))
+    assert_unavailable(write(server))
     proxy.reset()
     proxy.refuse()
-    assert_unavailable(register(server))
+    assert_unavailable(write(server))
 
     proxy.forward()
 
-    assert register(server).status_code == 201
+    assert write(server).status_code == 201
     assert httpx.get(f"{server.url}/health/ready", timeout=60).status_code == 200

@@ -15,9 +15,9 @@ from tests.faults.service import (
     REQUEST_TIMEOUT,
     assert_logged_once_as_warning,
     assert_unavailable,
-    register,
     running_service,
     timed,
+    write,
 )
 from tests.live_server import LiveServer
 
@@ -32,6 +32,8 @@ def database_file(own_database_url: str) -> Path:
 def server(own_database_url: str, project_root: Path) -> Iterator[LiveServer]:
     """The service on the test's own SQLite file."""
     with running_service(own_database_url, project_root) as server:
+        # Signs the caller in while the database still works.
+        assert write(server).status_code == 201
         yield server
 
 
@@ -44,7 +46,7 @@ def test_a_locked_database_answers_503_logged_once_as_a_warning(
         holder.execute("BEGIN EXCLUSIVE")
         mark = server.mark()
 
-        response, seconds = timed(lambda: register(server))
+        response, seconds = timed(lambda: write(server))
     finally:
         holder.close()
 
@@ -52,7 +54,7 @@ def test_a_locked_database_answers_503_logged_once_as_a_warning(
     assert seconds < REQUEST_TIMEOUT + 2, seconds
     server.wait_for_line(lambda line: line.get("event") == "http_request", since=mark)
     assert_logged_once_as_warning(server.json_lines(mark))
-    assert register(server).status_code == 201
+    assert write(server).status_code == 201
 
 
 def test_a_missing_database_file_answers_503(tmp_path: Path, project_root: Path) -> None:
@@ -60,5 +62,4 @@ def test_a_missing_database_file_answers_503(tmp_path: Path, project_root: Path)
     missing = tmp_path / "gone.db"
     missing.mkdir()
     with running_service(f"sqlite+aiosqlite:///{missing}", project_root) as server:
-        assert_unavailable(register(server))
         assert_unavailable(httpx.get(f"{server.url}/health/ready", timeout=60))

@@ -1,32 +1,17 @@
 """Guards for routes: the caller resolved to a `Principal`, and role and scope checks."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Protocol
 
 from fastapi import BackgroundTasks, Depends, Request
-from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.database.engine import Database, DatabaseDep, SessionDep
 from ..core.http.request_context import user_id_var
+from .credentials import Credentials, CredentialsDep
 from .errors import PermissionDeniedError
 from .principal import Principal, Role
 from .scopes import Scope
-
-# `auto_error=False`: the authenticator decides, so a missing credential gets
-# the same problem+json 401 as a bad one. These also declare the security
-# schemes in OpenAPI, which is what gives Swagger UI its Authorize button.
-bearer_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
-api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What the request presented; either may be missing."""
-
-    bearer_token: str | None
-    api_key: str | None
 
 
 class Authenticator(Protocol):
@@ -50,8 +35,7 @@ async def get_principal(
     session: SessionDep,
     database: DatabaseDep,
     background: BackgroundTasks,
-    token: Annotated[str | None, Depends(bearer_scheme)],
-    api_key: Annotated[str | None, Depends(api_key_scheme)],
+    credentials: CredentialsDep,
 ) -> Principal:
     """Authenticate the request with the application's authenticator; 401 otherwise.
 
@@ -59,7 +43,7 @@ async def get_principal(
     """
     authenticator: Authenticator = request.app.state.authenticator
     principal = await authenticator.authenticate(
-        Credentials(bearer_token=token, api_key=api_key),
+        credentials,
         session=session,
         database=database,
         background=background,

@@ -4,7 +4,9 @@ FastAPI's own docs pages load their scripts from a CDN: offline, air-gapped or
 behind a strict egress policy they render blank. Here the pages are FastAPI's
 HTML with the assets of the pinned `fastapi-offline` package, served from
 `/docs/assets/`, under a Content-Security-Policy that allows nothing from other
-hosts and only the inline scripts of this very page (by hash).
+hosts and only the inline scripts of this very page (by hash). The one
+exception is the identity provider Swagger UI's Authorize dialog signs in with,
+when the application names it with `allow_swagger_ui_to_connect`.
 
 Every route is a FastAPI route, so access logs and metrics label it with its
 path instead of `<unmatched>`.
@@ -51,7 +53,7 @@ _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 # <style> elements at run time. Scripts may not, except the page's own.
 _CSP = (
     "default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'{connect}; "
     # ReDoc runs its search index in a worker it builds from a blob.
     "worker-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
@@ -62,18 +64,34 @@ _SWAGGER_DEFAULTS: dict[str, Any] = {"validatorUrl": None}
 _ASSET_CACHING = {"Cache-Control": "public, max-age=3600"}
 
 
-def content_security_policy(html: str) -> str:
-    """The policy for one docs page: its own inline scripts, by hash, and 'self'."""
+def content_security_policy(html: str, connect: tuple[str, ...] = ()) -> str:
+    """The policy for one docs page: its own inline scripts, by hash, 'self' and `connect`."""
     hashes = " ".join(
         f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
         for script in _INLINE_SCRIPT.findall(html)
     )
-    return _CSP.format(hashes=hashes)
+    return _CSP.format(hashes=hashes, connect="".join(f" {origin}" for origin in connect))
 
 
-def _with_csp(page: HTMLResponse) -> HTMLResponse:
-    page.headers["Content-Security-Policy"] = content_security_policy(bytes(page.body).decode())
+def _with_csp(page: HTMLResponse, connect: tuple[str, ...] = ()) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = content_security_policy(
+        bytes(page.body).decode(), connect
+    )
     return page
+
+
+def allow_swagger_ui_to_connect(app: FastAPI, *origins: str) -> None:
+    """Let Swagger UI's scripts call `origins` too, e.g. the identity provider it signs in with.
+
+    The Authorize dialog reads the provider's metadata and exchanges the
+    authorization code for a token from the page itself.
+    """
+    app.state.swagger_ui_connect_src = origins
+
+
+def _swagger_ui_connect_src(app: FastAPI) -> tuple[str, ...]:
+    origins: tuple[str, ...] = getattr(app.state, "swagger_ui_connect_src", ())
+    return origins
 
 
 @functools.cache
@@ -106,7 +124,8 @@ def install_docs(app: FastAPI) -> None:
                 oauth2_redirect_url=_under_root(request, OAUTH2_REDIRECT_PATH),
                 init_oauth=app.swagger_ui_init_oauth,
                 swagger_ui_parameters=_SWAGGER_DEFAULTS | (app.swagger_ui_parameters or {}),
-            )
+            ),
+            connect=_swagger_ui_connect_src(app),
         )
 
     @app.get(OAUTH2_REDIRECT_PATH, include_in_schema=False)

@@ -1,24 +1,22 @@
 """The checks that keep an insecure configuration from starting in production."""
 
-from .security import HttpSecuritySettings, JwtSettings
+from .security import HttpSecuritySettings
 
 
 def production_problems(
     *,
     debug: bool,
-    jwt: JwtSettings,
     http: HttpSecuritySettings,
     database_is_sqlite: bool,
     metrics_open: bool,
 ) -> list[str]:
-    """What is wrong for production, one sentence per setting; empty when all is well."""
+    """What is wrong for production, one sentence per setting; empty when all is well.
+
+    How callers authenticate has checks of its own, beside its settings.
+    """
     problems = []
     if debug:
         problems.append("DEBUG must be false: debug responses leak internals.")
-    if jwt.is_symmetric and jwt.secret_key is None:
-        problems.append("JWT_SECRET_KEY must be set (e.g. `openssl rand -base64 48`).")
-    if not jwt.is_symmetric and (jwt.private_key is None or jwt.public_key is None):
-        problems.append(f"JWT_PRIVATE_KEY and JWT_PUBLIC_KEY must be set for {jwt.algorithm}.")
     if "*" in http.cors_origins and http.cors_allow_credentials:
         problems.append(
             "CORS_ORIGINS must list origins when CORS_ALLOW_CREDENTIALS is true, not `*`."
