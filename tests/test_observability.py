@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from conftest import Projects
 from helpers import clean_env, free_port, run, skip_or_fail, wait_until_ok
 
 # Grafana's variables, replaced by what they stand for so promtool can parse the query.
@@ -35,11 +36,18 @@ def _tool(name: str) -> str:
     return path
 
 
+def _dashboards(project: Path) -> list[dict[str, Any]]:
+    folder = project / "deploy/grafana/dashboards"
+    return [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
+
+
 def _dashboard_queries(project: Path) -> list[str]:
-    dashboard = json.loads(
-        (project / "deploy/grafana/dashboards/service-overview.json").read_text()
-    )
-    queries = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    queries = [
+        target["expr"]
+        for dashboard in _dashboards(project)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+    ]
     resolved = []
     for query in queries:
         for variable, value in _GRAFANA_VARIABLES.items():
@@ -49,26 +57,38 @@ def _dashboard_queries(project: Path) -> list[str]:
     return resolved
 
 
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.yml"))
+
+
 def test_alert_rules_pass_their_unit_tests(default_project: Path) -> None:
     promtool = _tool("promtool")
     deploy = default_project / "deploy/prometheus"
-    rules = yaml.safe_load((deploy / "rules/alerts.yml").read_text())
-    count = sum(len(group["rules"]) for group in rules["groups"])
-    checked = run([promtool, "check", "rules", "rules/alerts.yml"], deploy)
-    assert f"SUCCESS: {count} rules found" in checked.stdout
-    tested = run([promtool, "test", "rules", "tests/alerts_test.yml"], deploy)
-    assert "SUCCESS" in tested.stdout
+    rule_files = [path.relative_to(deploy).as_posix() for path in _yaml_files(deploy / "rules")]
+    test_files = [path.relative_to(deploy).as_posix() for path in _yaml_files(deploy / "tests")]
+    assert rule_files == ["rules/accounts.yml", "rules/alerts.yml"]
+    assert test_files == ["tests/accounts_test.yml", "tests/alerts_test.yml"]
+    for rule_file in rule_files:
+        rules = yaml.safe_load((deploy / rule_file).read_text())
+        count = sum(len(group["rules"]) for group in rules["groups"])
+        checked = run([promtool, "check", "rules", rule_file], deploy)
+        assert f"SUCCESS: {count} rules found" in checked.stdout
+    tested = run([promtool, "test", "rules", *test_files], deploy)
+    assert tested.stdout.count("SUCCESS") == len(test_files), tested.stdout
 
 
 def test_every_alert_has_a_firing_test(default_project: Path) -> None:
-    rules = yaml.safe_load((default_project / "deploy/prometheus/rules/alerts.yml").read_text())
-    alerts = {rule["alert"] for group in rules["groups"] for rule in group["rules"]}
-    tests = yaml.safe_load(
-        (default_project / "deploy/prometheus/tests/alerts_test.yml").read_text()
-    )
+    deploy = default_project / "deploy/prometheus"
+    alerts = {
+        rule["alert"]
+        for path in _yaml_files(deploy / "rules")
+        for group in yaml.safe_load(path.read_text())["groups"]
+        for rule in group["rules"]
+    }
     fired = {
         case["alertname"]
-        for test in tests["tests"]
+        for path in _yaml_files(deploy / "tests")
+        for test in yaml.safe_load(path.read_text())["tests"]
         for case in test["alert_rule_test"]
         if case["exp_alerts"]
     }
@@ -120,8 +140,12 @@ def test_grafana_and_compose_files_fit_together(default_project: Path) -> None:
     datasource = yaml.safe_load(
         (deploy / "grafana/provisioning/datasources/prometheus.yml").read_text()
     )["datasources"][0]
-    dashboard = json.loads((deploy / "grafana/dashboards/service-overview.json").read_text())
-    uids = {target["datasource"]["uid"] for p in dashboard["panels"] for target in p["targets"]}
+    uids = {
+        target["datasource"]["uid"]
+        for dashboard in _dashboards(deploy.parent)
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+    }
     assert uids == {datasource["uid"]}
     provider = yaml.safe_load(
         (deploy / "grafana/provisioning/dashboards/dashboards.yml").read_text()
@@ -225,3 +249,22 @@ def test_prometheus_scrapes_the_service_and_runs_the_dashboard(
         prometheus.terminate()
         _, errors = prometheus.communicate(timeout=30)
     assert prometheus.returncode == 0, errors[-4000:]
+
+
+@pytest.mark.parametrize("answer_set", ["py311-oidc-custom-names", "py312-auth-none"])
+def test_without_the_accounts_nothing_watches_their_metrics(
+    projects: Projects, answer_set: str
+) -> None:
+    # The login counters exist only with auth=builtin: no rule, test or panel
+    # elsewhere waits for a series that never comes.
+    deploy = projects.rendered(answer_set) / "deploy"
+    mentions = [
+        path.relative_to(deploy).as_posix()
+        for path in sorted(deploy.rglob("*"))
+        if path.is_file() and "auth_" in path.read_text()
+    ]
+    assert mentions == []
+    assert [path.name for path in _yaml_files(deploy / "prometheus/rules")] == ["alerts.yml"]
+    assert [path.name for path in (deploy / "grafana/dashboards").glob("*.json")] == [
+        "service-overview.json"
+    ]
