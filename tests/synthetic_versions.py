@@ -18,7 +18,7 @@ from packaging.version import Version
 from template_repo import TemplateRepo
 
 PKG = "template/src/{{package_name}}"
-CONFIG = f"{PKG}/core/settings/config.py"
+CONFIG = f"{PKG}/core/settings/config.py.jinja"
 
 
 def replace_once(text: str, old: str, new: str) -> str:
@@ -61,8 +61,8 @@ def hardened(template_repo: TemplateRepo) -> str:
             "pool_recycle: int = Field(default=1800, ge=60)",
             HARDENED_POOL_RECYCLE,
         ),
-        f"{PKG}/main.py": replace_once(
-            read(f"{PKG}/main.py"),
+        f"{PKG}/main.py.jinja": replace_once(
+            read(f"{PKG}/main.py.jinja"),
             "    app = FastAPI(\n",
             "    app = FastAPI(\n" + HARDENED_DOCS_LINE,
         ),

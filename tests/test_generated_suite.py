@@ -90,7 +90,13 @@ def test_generated_suite_passes_on_postgresql(suite_runs: Runs, answer_set: str)
 
 
 def _migrate_and_check(project: Path, database_url: str) -> None:
-    env = clean_env(DATABASE_URL=database_url)
+    # With auth=oidc every command needs a provider named (never asked here);
+    # the other answers ignore these.
+    env = clean_env(
+        DATABASE_URL=database_url,
+        OIDC_ISSUER="https://login.example.com",
+        OIDC_AUDIENCE="api://checked",
+    )
     run(["uv", "run", "--no-sync", project_command(project), "migrate"], project, env=env)
     check = run(["uv", "run", "--no-sync", "alembic", "check"], project, env=env)
     assert "No new upgrade operations detected" in check.stdout + check.stderr

@@ -7,6 +7,7 @@ whose user edited that file.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tomllib
@@ -144,6 +145,10 @@ def _template_path(pattern: str) -> str:
     return "template/" + pattern.replace("{package_name}", "{{package_name}}")
 
 
+# A folder or file name that only an answer renders: `{% if auth == 'x' %}name{% endif %}`.
+CONDITION = r"\{% if auth == '[a-z]+' %\}([^{]*)\{% endif %\}"
+
+
 def test_every_move_of_v0_3_0_leaves_a_released_file_for_a_current_one() -> None:
     # A typo in the list would silently move nothing: the user's edits would be lost.
     lines = (HOOKS / "v0_3_0_moves.txt").read_text().splitlines()
@@ -155,10 +160,20 @@ def test_every_move_of_v0_3_0_leaves_a_released_file_for_a_current_one() -> None
         if release["version"] in ("0.1.0", "0.2.0")
         for path in git(REPO_ROOT, "ls-tree", "-r", "--name-only", release["commit"]).splitlines()
     }
+    current = {
+        re.sub(r"\{% if auth ==? '[a-z]+' %\}([^{]*)\{% endif %\}", r"\1", path).removesuffix(
+            ".jinja"
+        )
+        for path in git(REPO_ROOT, "ls-files", "template").splitlines()
+        if "{% if auth != " not in path
+        and all(value == "builtin" for value in re.findall(r"auth == '([a-z]+)'", path))
+    }
     assert moves
     for old, new in moves:
         # Before v0.3.0 most modules were templates of their own (`.py.jinja`).
         old_names = {_template_path(old), _template_path(old) + ".jinja"}
         assert old_names & before, old
         assert not any((REPO_ROOT / name).exists() for name in old_names), old
-        assert (REPO_ROOT / _template_path(new)).is_file(), new
+        # Where the default answers put it: a `.jinja` template, or in a folder
+        # whose name carries the condition of the `auth` answer.
+        assert _template_path(new) in current, new

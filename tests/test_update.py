@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import ANSWER_SETS
 from copier.errors import UnsafeTemplateError
-from helpers import REPO_ROOT, SUITE_TIMEOUT, clean_env, run
+from helpers import REPO_ROOT, clean_env
 from packaging.version import Version
 from synthetic_versions import (
     HARDENED_DOCS_LINE,
@@ -336,10 +336,10 @@ TOGGLES: list[tuple[str, str, str]] = [
     ("auth", "builtin", "none"),
     ("auth", "none", "builtin"),
 ]
-# The answers whose every value's fresh render already runs its own suite, on both
-# databases (test_generated_suite.py): a toggled project equal to a fresh render
-# needs no run of its own. python_version's is run here, on the toggled Python.
-COVERED_BY_SUITES = {"auth"}
+# A toggled project must equal a fresh render with the new answer: that render
+# passes its own suite, since every value of these answers is in an answer set
+# whose generated suite runs on both databases (test_generated_suite.py;
+# python_version 3.11 with auth=oidc, 3.12 with none, 3.13 with builtin).
 
 
 def _changed_paths(project: Path) -> set[str]:
@@ -348,7 +348,7 @@ def _changed_paths(project: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(("answer", "before", "after"), TOGGLES)
-@pytest.mark.timeout(SUITE_TIMEOUT + 900)
+@pytest.mark.timeout(600)
 def test_toggling_an_answer_changes_exactly_what_depends_on_it(
     template_repo: TemplateRepo, tmp_path: Path, answer: str, before: str, after: str
 ) -> None:
@@ -362,21 +362,9 @@ def test_toggling_an_answer_changes_exactly_what_depends_on_it(
     update(project, tag, data={answer: after})
 
     assert tree_diff(project, fresh) == []
-    depends = {line.removeprefix("differs: ") for line in tree_diff(original, fresh)}
+    # Changed, added and removed files alike.
+    depends = {line.split(": ", 1)[1] for line in tree_diff(original, fresh)}
     assert depends, f"changing {answer} changed no generated file"
     assert _changed_paths(project) == depends | {ANSWERS_FILE}
     recorded = yaml.safe_load((project / ANSWERS_FILE).read_text())
     assert recorded[answer] == after
-    if answer in COVERED_BY_SUITES:
-        return
-    env = clean_env()
-    run(["uv", "sync", "--quiet"], project, env=env)
-    run(["uv", "run", "--no-sync", "ruff", "check", "."], project, env=env)
-    run(["uv", "run", "--no-sync", "ruff", "format", "--check", "."], project, env=env)
-    run(["uv", "run", "--no-sync", "mypy"], project, env=env, timeout=900)
-    run(
-        ["uv", "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider"],
-        project,
-        env=env,
-        timeout=SUITE_TIMEOUT,
-    )

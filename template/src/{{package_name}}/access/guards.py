@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..core.database.engine import Database, DatabaseDep, SessionDep
 from ..core.http.request_context import user_id_var
-from .credentials import Credentials, CredentialsDep
 from .errors import PermissionDeniedError
 from .principal import Principal, Role
+from .schemes import Credentials, CredentialsDep
 from .scopes import Scope
 
 

@@ -3,9 +3,9 @@
 from fastapi import BackgroundTasks
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..access.credentials import Credentials
 from ..access.errors import AuthenticationError
 from ..access.principal import Principal
+from ..access.schemes import Credentials
 from ..access.scopes import Scope
 from ..api_keys.repository import ApiKeyRepository
 from ..api_keys.service import authenticate_api_key, record_api_key_use, use_needs_recording

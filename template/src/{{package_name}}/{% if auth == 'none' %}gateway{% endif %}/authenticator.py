@@ -5,8 +5,8 @@ import uuid
 from fastapi import BackgroundTasks, FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..access.credentials import Credentials
 from ..access.principal import Principal, Role
+from ..access.schemes import Credentials
 from ..core.database.engine import Database
 
 # One fixed identity, so what the example domain records as an item's owner is

@@ -8,9 +8,9 @@ from fastapi import BackgroundTasks
 from jwt.types import Options
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..access.credentials import Credentials
 from ..access.errors import AuthenticationError
 from ..access.principal import Principal, Role
+from ..access.schemes import Credentials
 from ..access.scopes import Scope
 from ..core.database.engine import Database
 from ..core.settings.oidc import OidcSettings
