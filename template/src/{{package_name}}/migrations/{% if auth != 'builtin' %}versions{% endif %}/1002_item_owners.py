@@ -36,7 +36,12 @@ def upgrade() -> None:
     columns = {column["name"] for column in inspector.get_columns("items")}
     uniques = {constraint["name"] for constraint in inspector.get_unique_constraints("items")}
     indexes = {index["name"] for index in inspector.get_indexes("items")}
-    foreign_keys = [fk["name"] for fk in inspector.get_foreign_keys("items") if fk["name"]]
+    # Only the built-in accounts' key: a foreign key a team added stays.
+    foreign_keys = [
+        fk["name"]
+        for fk in inspector.get_foreign_keys("items")
+        if fk["referred_table"] == "users" and fk["name"]
+    ]
     with op.batch_alter_table("items") as batch_op:
         for name in foreign_keys:
             batch_op.drop_constraint(name, type_="foreignkey")
