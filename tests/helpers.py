@@ -276,6 +276,7 @@ def running_service(
     env_extra: Mapping[str, str] | None = None,
     command: str = "acme-orders",
     create_admin: bool = True,
+    port: int | None = None,
 ) -> Iterator[RunningService]:
     """Migrate, create the admin (with `auth=builtin`), `serve` until ready; SIGTERM on exit.
 
@@ -285,9 +286,11 @@ def running_service(
     pipe: thousands of access-log lines would fill an unread pipe and block the
     server mid-run. The exit sends SIGTERM (`uv run` forwards it to the service)
     and waits, even when the body failed; the returncode and `log()` are then
-    the caller's to check.
+    the caller's to check. `port` is a free one unless given (a test that must
+    name the service's URL to another process first, such as a redirect URI
+    registered at an identity provider, picks it).
     """
-    port = free_port()
+    port = port or free_port()
     env = clean_env(
         DATABASE_URL=database_url,
         PORT=str(port),

@@ -1,8 +1,9 @@
 """A certified OpenID provider for the template's tests: panva's `oidc-provider` under Node.
 
 `OidcProvider` installs the pinned package (`npm ci`, once per directory and
-lock file), runs `oidc_provider/provider.mjs` on 127.0.0.1, issues
-client_credentials access tokens from it, rotates its signing keys by
+lock file), runs `oidc-provider/provider.mjs` on 127.0.0.1, issues
+client_credentials access tokens from it (browser clients sign in through its
+pages), rotates its signing keys by
 restarting it on the same port (so the issuer URL stays the same), and stops
 it to play an outage. Standard library and httpx only: a generated service's
 tests need neither Node nor this module.
@@ -30,21 +31,30 @@ _STOP_SECONDS = 5
 
 @dataclass(frozen=True)
 class Client:
-    """A client of the provider: what it may ask for, and the roles its tokens carry."""
+    """A client of the provider: what it may ask for, and the roles its tokens carry.
+
+    With `redirect_uris` it is a public browser client (the authorization code
+    with PKCE, no secret); without, a client_credentials one.
+    """
 
     client_id: str
     scope: str
     roles: tuple[str, ...] = ()
     client_secret: str = field(default_factory=lambda: f"secret-{os.urandom(8).hex()}")
+    redirect_uris: tuple[str, ...] = ()
 
     def config(self) -> dict[str, Any]:
         """The entry of OIDC_CLIENTS_FILE."""
-        return {
+        entry: dict[str, Any] = {
             "client_id": self.client_id,
-            "client_secret": self.client_secret,
             "scope": self.scope,
             "roles": list(self.roles),
         }
+        if self.redirect_uris:
+            entry["redirect_uris"] = list(self.redirect_uris)
+        else:
+            entry["client_secret"] = self.client_secret
+        return entry
 
 
 def node_tools() -> tuple[str, str] | None:

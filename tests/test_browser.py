@@ -7,7 +7,10 @@ are served with a strict Content-Security-Policy (inline scripts by hash); the
 browser enforcing it must refuse nothing. In Swagger UI a user signs in through
 the Authorize dialog (the OAuth2 password flow) and runs `GET /items` with
 "Try it out" / "Execute", which must answer 200; in ReDoc the search (a web
-worker) finds an operation.
+worker) finds an operation. With `auth=oidc` the dialog signs in at a real
+OpenID provider (oidc-provider under Node, on 127.0.0.1): the authorization
+code with PKCE in a popup, back through the service's redirect page, and the
+provider's access token on `GET /items`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,17 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from helpers import ADMIN_EMAIL, ADMIN_PASSWORD, SERVICE_HOST, running_service, skip_or_fail
+from conftest import Projects
+from helpers import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    SERVICE_HOST,
+    free_port,
+    project_command,
+    running_service,
+    skip_or_fail,
+)
+from oidc_provider import Client, OidcProvider, install, node_tools
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -44,6 +57,10 @@ CHROMIUM_FLAGS = [
 ]
 # Every wait in a page; each test takes a few seconds.
 STEP_TIMEOUT_MS = 15_000
+# The answer set rendered with auth=oidc, and what its service is configured with.
+OIDC_ANSWER_SET = "py311-oidc-custom-names"
+OIDC_AUDIENCE = "api://billing-api"
+SWAGGER_CLIENT_ID = "swagger-ui"
 # Reports every policy violation of the page (Chromium also logs them to the console).
 RECORD_CSP_VIOLATIONS = """
 window.__cspViolations = [];
@@ -60,7 +77,8 @@ class BrowserWatch:
     """What a page did besides its job: other hosts, refused content, errors."""
 
     def __init__(self) -> None:
-        self.foreign_requests: list[str] = []
+        # (the URL asked for, the URL of the page that asked)
+        self.foreign_requests: list[tuple[str, str]] = []
         self.csp_console: list[str] = []
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
@@ -95,7 +113,7 @@ class BrowserWatch:
         if urlsplit(route.request.url).hostname == SERVICE_HOST:
             route.continue_()
         else:
-            self.foreign_requests.append(route.request.url)
+            self.foreign_requests.append((route.request.url, route.request.frame.url))
             route.abort("blockedbyclient")
 
     def _on_console(self, message: ConsoleMessage) -> None:
@@ -142,6 +160,46 @@ def service(
     assert "Traceback" not in running.log(), running.log()
 
 
+@pytest.fixture(scope="module")
+def oidc_service(
+    projects: Projects, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, OidcProvider]]:
+    """The auth=oidc project served by uvicorn, and the provider it trusts.
+
+    The provider knows Swagger UI as a public client whose redirect URI is the
+    service's redirect page, so the service's port is chosen first.
+    """
+    if node_tools() is None:
+        skip_or_fail("Node.js (node and npm) is not installed: no OIDC provider to run")
+    project = projects.synced(OIDC_ANSWER_SET)
+    state = tmp_path_factory.mktemp("browser-oidc-service")
+    port = free_port()
+    swagger_ui = Client(
+        SWAGGER_CLIENT_ID,
+        "items:read items:write",
+        redirect_uris=(f"http://{SERVICE_HOST}:{port}/docs/oauth2-redirect",),
+    )
+    directory = install(state / "oidc-provider")
+    with (
+        OidcProvider(directory, [swagger_ui], [OIDC_AUDIENCE]) as provider,
+        running_service(
+            project,
+            f"sqlite+aiosqlite:///{state / 'app.db'}",
+            log_path=state / "service.log",
+            env_extra={
+                "OIDC_ISSUER": provider.issuer,
+                "OIDC_AUDIENCE": OIDC_AUDIENCE,
+                "OIDC_SWAGGER_CLIENT_ID": SWAGGER_CLIENT_ID,
+            },
+            command=project_command(project),
+            create_admin=False,
+            port=port,
+        ) as running,
+    ):
+        yield running.url, provider
+    assert "Traceback" not in running.log(), running.log()
+
+
 @pytest.fixture
 def watched_page(browser: Browser) -> Iterator[tuple[Page, BrowserWatch]]:
     """A fresh page in its own context, every other host cut off and watched."""
@@ -168,9 +226,15 @@ def reporting(what: str, page: Page, watch: BrowserWatch) -> Iterator[None]:
     watch.collect(page)
 
 
-def assert_nothing_refused(watch: BrowserWatch) -> None:
+def assert_nothing_refused(watch: BrowserWatch, service: str) -> None:
+    """The service's pages reached no other host and refused, threw or logged nothing.
+
+    Pages of other origins (an identity provider's sign-in form) are not the
+    service's to judge: their requests to other hosts are aborted all the same.
+    """
     report = watch.report()
-    assert watch.foreign_requests == [], f"the page tried to reach other hosts\n{report}"
+    from_service = [url for url, page in watch.foreign_requests if page.startswith(service)]
+    assert from_service == [], f"the page tried to reach other hosts\n{report}"
     assert watch.csp_violations == [], f"the browser refused parts of the page (CSP)\n{report}"
     assert watch.csp_console == [], f"the console reported CSP violations\n{report}"
     assert watch.page_errors == [], f"the page threw JavaScript errors\n{report}"
@@ -192,7 +256,24 @@ def test_swagger_ui_signs_in_and_lists_items_offline_under_its_csp(
         _open_docs(page, f"{service}/docs")
         _authorize(page)
         _list_items(page)
-    assert_nothing_refused(watch)
+    assert_nothing_refused(watch, service)
+
+
+def test_swagger_ui_signs_in_at_the_oidc_provider_with_pkce_and_lists_items(
+    watched_page: tuple[Page, BrowserWatch], oidc_service: tuple[str, OidcProvider]
+) -> None:
+    service, provider = oidc_service
+    spec = httpx.get(f"{service}/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["OpenIdConnect"]["openIdConnectUrl"] == (
+        f"{provider.issuer}/.well-known/openid-configuration"
+    )
+
+    page, watch = watched_page
+    with reporting("Swagger UI did not sign in at the provider", page, watch):
+        _open_docs(page, f"{service}/docs")
+        _authorize_at_provider(page)
+        _list_items(page)
+    assert_nothing_refused(watch, service)
 
 
 def test_redoc_renders_and_searches_offline_under_its_csp(
@@ -208,7 +289,7 @@ def test_redoc_renders_and_searches_offline_under_its_csp(
         expect(
             results.locator("[data-item-id='tag/audit/operation/list_audit_entries_audit_get']")
         ).to_be_visible()
-    assert_nothing_refused(watch)
+    assert_nothing_refused(watch, service)
 
 
 def _open_docs(page: Page, url: str) -> None:
@@ -239,6 +320,35 @@ def _authorize(page: Page) -> None:
     dialog.get_by_role("button", name="Apply given OAuth2 credentials").click()
     # Once /auth/token answered with a token, Swagger UI offers to log out.
     expect(dialog.get_by_role("button", name="Remove authorization").first).to_be_visible()
+    dialog.get_by_role("button", name="Close").first.click()
+    expect(dialog).to_have_count(0)
+
+
+def _authorize_at_provider(page: Page) -> None:
+    """Sign in through the Authorize dialog: the authorization code with PKCE, in a popup."""
+    page.get_by_role("button", name="Authorize").first.click()
+    dialog = page.locator(".modal-ux")
+    # The provider's metadata offers several flows; Swagger UI shows one form each.
+    flow = dialog.locator(".auth-container").filter(
+        has=page.get_by_role("heading", name="authorization_code with PKCE")
+    )
+    expect(flow.locator("#client_id_authorization_code")).to_have_value(SWAGGER_CLIENT_ID)
+    for scope in ("openid", "items:read"):
+        flow.locator(f"label[for='{scope}-authorization_code-checkbox-OpenIdConnect']").click()
+    with page.expect_popup() as opened:
+        flow.get_by_role("button", name="Apply given OAuth2 credentials").click()
+    popup = opened.value
+    # oidc-provider's development forms: any name and password, then consent.
+    popup.locator("input[name=login]").fill("ada@example.org")
+    popup.locator("input[name=password]").fill("any password")
+    popup.locator("button[type=submit]").click()
+    expect(popup.locator("input[name=login]")).to_have_count(0)
+    popup.locator("button[type=submit]").click()
+    # The popup returns to the service's redirect page, which hands the code
+    # back to the docs page; Swagger UI exchanges it (with the PKCE verifier)
+    # at the token endpoint and offers to log out.
+    popup.wait_for_event("close")
+    expect(flow.get_by_role("button", name="Remove authorization")).to_be_visible()
     dialog.get_by_role("button", name="Close").first.click()
     expect(dialog).to_have_count(0)
 

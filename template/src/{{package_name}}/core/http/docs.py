@@ -59,6 +59,14 @@ _CSP = (
 )
 # The online validator badge would fetch an image from swagger.io.
 _SWAGGER_DEFAULTS: dict[str, Any] = {"validatorUrl": None}
+# Swagger UI's Authorize dialog signs in at an identity provider in a popup,
+# which comes back to the redirect page and hands the code to the docs page
+# through `window.opener`. Under the API's `same-origin` opener policy the
+# browser cuts that link as soon as the popup visits the provider's origin: the
+# docs page keeps its popups, and the redirect page (one inline script, no data)
+# opts out so that the way back from the provider keeps the link too.
+_SWAGGER_UI_OPENER_POLICY = "same-origin-allow-popups"
+_REDIRECT_OPENER_POLICY = "unsafe-none"
 # The assets change only with the installed package: browsers may keep them an
 # hour instead of the API's default `no-store`.
 _ASSET_CACHING = {"Cache-Control": "public, max-age=3600"}
@@ -73,10 +81,14 @@ def content_security_policy(html: str, connect: tuple[str, ...] = ()) -> str:
     return _CSP.format(hashes=hashes, connect="".join(f" {origin}" for origin in connect))
 
 
-def _with_csp(page: HTMLResponse, connect: tuple[str, ...] = ()) -> HTMLResponse:
+def _with_csp(
+    page: HTMLResponse, connect: tuple[str, ...] = (), opener_policy: str | None = None
+) -> HTMLResponse:
     page.headers["Content-Security-Policy"] = content_security_policy(
         bytes(page.body).decode(), connect
     )
+    if opener_policy is not None:
+        page.headers["Cross-Origin-Opener-Policy"] = opener_policy
     return page
 
 
@@ -126,11 +138,14 @@ def install_docs(app: FastAPI) -> None:
                 swagger_ui_parameters=_SWAGGER_DEFAULTS | (app.swagger_ui_parameters or {}),
             ),
             connect=_swagger_ui_connect_src(app),
+            opener_policy=_SWAGGER_UI_OPENER_POLICY,
         )
 
     @app.get(OAUTH2_REDIRECT_PATH, include_in_schema=False)
     async def swagger_ui_oauth2_redirect() -> HTMLResponse:
-        return _with_csp(get_swagger_ui_oauth2_redirect_html())
+        return _with_csp(
+            get_swagger_ui_oauth2_redirect_html(), opener_policy=_REDIRECT_OPENER_POLICY
+        )
 
     @app.get(REDOC_PATH, include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
