@@ -102,6 +102,7 @@ def test_every_alert_has_a_firing_test(default_project: Path) -> None:
         "DatabasePoolSaturated",
         "RateLimiterRedisFailing",
         "FailedLoginSpike",
+        "UpstreamCircuitOpen",
     }
 
 
