@@ -37,7 +37,7 @@ def test_ruff_and_mypy_are_clean(projects: Projects, answer_set: str) -> None:
 
 
 # An import against the layers (AGENTS.md), and the contract that must catch it.
-LAYERS = "composition, domains, access, observability, core, about"
+LAYERS = "composition, domains, access and outbound, observability, core, about"
 FORBIDDEN_IMPORTS = {
     "core-imports-observability": (
         "core/errors/problems.py",
@@ -54,6 +54,8 @@ FORBIDDEN_IMPORTS = {
     # Other domains see the caller through access/, never the accounts.
     "items-import-users": ("items/service.py", "from ..users import models", LAYERS),
     "access-imports-a-domain": ("access/guards.py", "from ..auth import tokens", LAYERS),
+    # Plumbing for calls to other services knows no domain.
+    "outbound-imports-a-domain": ("outbound/upstream.py", "from ..items import models", LAYERS),
     "settings-import-http": (
         "core/settings/config.py",
         "from ..http import docs",

@@ -15,6 +15,8 @@ import httpx
 from tests.server import free_port
 
 LogLine = dict[str, Any]
+# The test app's factory (tests/live_app.py): the service, plus the routes tests need.
+LIVE_APP = "tests.live_app:create_live_app"
 
 
 class LiveServer:

@@ -5,12 +5,17 @@ from http import HTTPStatus
 
 from fastapi import APIRouter, Request, Response
 
+from ..core.database.engine import SessionDep
 from ..core.database.pagination import Page, PageDep
 from ..core.errors.problems import problem_responses
+from ..outbound.deadline import DeadlineDep
 from .dependencies import ItemReaderDep, ItemWriterDep
+from .inventory import InventoryDep, Stock
 from .schemas import ItemCreate, ItemRead, ItemUpdate
 
 router = APIRouter(prefix="/items", tags=["items"])
+# Routes that need the inventory service: mounted only when INVENTORY_URL names it.
+inventory_router = APIRouter(prefix="/items", tags=["items"])
 
 
 @router.post(
@@ -62,3 +67,23 @@ async def update_item(item_id: uuid.UUID, data: ItemUpdate, service: ItemWriterD
 async def delete_item(item_id: uuid.UUID, service: ItemWriterDep) -> None:
     """Delete an item for good."""
     await service.delete(item_id)
+
+
+@inventory_router.get(
+    "/{item_id:uuid}/stock",
+    summary="Get an item's stock",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+async def get_stock(
+    item_id: uuid.UUID,
+    service: ItemReaderDep,
+    session: SessionDep,
+    inventory: InventoryDep,
+    deadline: DeadlineDep,
+) -> Stock:
+    """How many of the item are in stock, from the inventory service."""
+    await service.get(item_id)
+    # The same session as the service's: end its read before waiting on another
+    # service, so that an upstream outage cannot hold the database's connections.
+    await session.commit()
+    return await inventory.stock(item_id, deadline)
