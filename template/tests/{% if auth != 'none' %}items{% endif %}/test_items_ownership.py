@@ -51,3 +51,20 @@ async def test_admin_sees_and_changes_every_item(
 @pytest.mark.parametrize(("method", "path"), [("GET", "/items"), ("POST", "/items")])
 async def test_anonymous_callers_get_401(client: AsyncClient, method: str, path: str) -> None:
     assert_unauthorized(await client.request(method, path, json={"name": "x"}))
+
+
+async def test_a_cached_item_is_never_served_to_another_scope(
+    client: AsyncClient, user_headers: dict[str, str], admin_headers: dict[str, str]
+) -> None:
+    item = (await client.post("/items", json={"name": "cached"}, headers=user_headers)).json()
+    path = f"/items/{item['id']}"
+    # Cached for its owner, then for an admin.
+    assert (await client.get(path, headers=user_headers)).status_code == 200
+    assert (await client.get(path, headers=admin_headers)).status_code == 200
+    stranger = await sign_in(client, "stranger")
+    assert_problem(await client.get(path, headers=stranger), 404)
+    # A write by the admin is seen by the owner at once, and the other way round.
+    await client.patch(path, json={"quantity": 7}, headers=admin_headers)
+    assert (await client.get(path, headers=user_headers)).json()["quantity"] == 7
+    await client.patch(path, json={"quantity": 8}, headers=user_headers)
+    assert (await client.get(path, headers=admin_headers)).json()["quantity"] == 8

@@ -9,6 +9,7 @@ from ..core.database.engine import SessionDep
 from ..core.database.pagination import Page, PageDep
 from ..core.errors.problems import problem_responses
 from ..outbound.deadline import DeadlineDep
+from .cache import ItemCacheDep
 from .dependencies import ItemReaderDep, ItemWriterDep
 from .inventory import InventoryDep, Stock
 from .schemas import ItemCreate, ItemRead, ItemUpdate
@@ -43,9 +44,9 @@ async def list_items(service: ItemReaderDep, page: PageDep) -> Page[ItemRead]:
 @router.get(
     "/{item_id:uuid}", summary="Get an item", responses=problem_responses(401, 403, 404, 422)
 )
-async def get_item(item_id: uuid.UUID, service: ItemReaderDep) -> ItemRead:
+async def get_item(item_id: uuid.UUID, service: ItemReaderDep, cache: ItemCacheDep) -> ItemRead:
     """One item by id."""
-    return ItemRead.model_validate(await service.get(item_id))
+    return await cache.read(item_id, lambda: service.get(item_id))
 
 
 @router.patch(
@@ -53,9 +54,20 @@ async def get_item(item_id: uuid.UUID, service: ItemReaderDep) -> ItemRead:
     summary="Update an item",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-async def update_item(item_id: uuid.UUID, data: ItemUpdate, service: ItemWriterDep) -> ItemRead:
+async def update_item(
+    item_id: uuid.UUID,
+    data: ItemUpdate,
+    service: ItemWriterDep,
+    session: SessionDep,
+    cache: ItemCacheDep,
+) -> ItemRead:
     """Change the fields present in the body."""
-    return ItemRead.model_validate(await service.update(item_id, data))
+    item = ItemRead.model_validate(await service.update(item_id, data))
+    # Committed before the cache forgets it: a read in between would cache the
+    # old item again.
+    await session.commit()
+    await cache.forget(item)
+    return item
 
 
 @router.delete(
@@ -64,9 +76,13 @@ async def update_item(item_id: uuid.UUID, data: ItemUpdate, service: ItemWriterD
     summary="Delete an item",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def delete_item(item_id: uuid.UUID, service: ItemWriterDep) -> None:
+async def delete_item(
+    item_id: uuid.UUID, service: ItemWriterDep, session: SessionDep, cache: ItemCacheDep
+) -> None:
     """Delete an item for good."""
-    await service.delete(item_id)
+    item = ItemRead.model_validate(await service.delete(item_id))
+    await session.commit()
+    await cache.forget(item)
 
 
 @inventory_router.get(

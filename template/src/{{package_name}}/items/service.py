@@ -73,6 +73,8 @@ class ItemService:
             raise ItemNameTakenError(str(data.name)) from exc
         return item
 
-    async def delete(self, item_id: uuid.UUID) -> None:
-        """Delete the item, or raise `ItemNotFoundError`."""
-        await self._repository.delete(await self.get(item_id))
+    async def delete(self, item_id: uuid.UUID) -> Item:
+        """Delete the item, or raise `ItemNotFoundError`; the item as it was."""
+        item = await self.get(item_id)
+        await self._repository.delete(item)
+        return item

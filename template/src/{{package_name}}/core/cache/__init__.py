@@ -1,0 +1,1 @@
+"""Cache-aside for reads: `Cache.read` serves a stored copy or loads, stores and serves it."""
