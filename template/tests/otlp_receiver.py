@@ -33,6 +33,8 @@ class ReceivedSpan:
     kind: int
     attributes: dict[str, Any]
     service_name: str
+    # (name, attributes) of each event recorded on the span.
+    events: tuple[tuple[str, dict[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,10 @@ class OtlpReceiver:
                             kind=span.kind,
                             attributes=attributes,
                             service_name=resource.get("service.name", ""),
+                            events=tuple(
+                                (event.name, {a.key: _value(a.value) for a in event.attributes})
+                                for event in span.events
+                            ),
                         )
                     )
         with self.lock:

@@ -4,12 +4,17 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from ..access.flags import FlagsDep
 from ..access.guards import require_scope
 from ..access.principal import Principal
 from ..access.scopes import Scope
 from ..core.database.engine import SessionDep
 from .repository import ItemRepository
-from .service import ItemService
+from .service import ItemService, ItemWritesOffError
+
+# The kill switch of every change to items (flags.json): off, they answer 503
+# while reads go on, e.g. during a data repair or an incident.
+ITEM_WRITES_FLAG = "items-writes"
 
 
 def _service(principal: Principal, session: SessionDep) -> ItemService:
@@ -24,9 +29,13 @@ async def get_item_reader(
 
 
 async def get_item_writer(
-    principal: Annotated[Principal, Depends(require_scope(Scope.ITEMS_WRITE))], session: SessionDep
+    principal: Annotated[Principal, Depends(require_scope(Scope.ITEMS_WRITE))],
+    session: SessionDep,
+    flags: FlagsDep,
 ) -> ItemService:
-    """An `ItemService` for a caller allowed to change items."""
+    """An `ItemService` for a caller allowed to change items, while changes are switched on."""
+    if not flags.enabled(ITEM_WRITES_FLAG, default=True):
+        raise ItemWritesOffError
     return _service(principal, session)
 
 

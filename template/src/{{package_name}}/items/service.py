@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..access.principal import Principal
 from ..core.database.pagination import PageParams
-from ..core.errors.problems import ConflictError, NotFoundError
+from ..core.errors.problems import ConflictError, NotFoundError, ServiceUnavailableError
 from .models import Item
 from .repository import ItemRepository
 from .schemas import ItemCreate, ItemUpdate
@@ -25,6 +25,15 @@ class ItemNameTakenError(ConflictError):
 
     def __init__(self, name: str) -> None:
         super().__init__(f"An item named {name!r} already exists.")
+
+
+class ItemWritesOffError(ServiceUnavailableError):
+    """Changes to items are switched off for now (the `items-writes` flag)."""
+
+    headers = {"Retry-After": "60"}  # noqa: RUF012 - read only, like the class's status
+
+    def __init__(self) -> None:
+        super().__init__("Changing items is switched off for now; reading them still works.")
 
 
 class ItemService:
