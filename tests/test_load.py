@@ -32,13 +32,19 @@ def service(projects: Projects, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield running.url
 
 
+@pytest.fixture(scope="module")
+def load_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The load test's own environment: the `load` group must not change the shared project's."""
+    return tmp_path_factory.mktemp("load-venv") / ".venv"
+
+
 def _locust(
-    project: Path, url: str, csv: Path, **thresholds: str
+    project: Path, url: str, venv: Path, csv: Path, **thresholds: str
 ) -> subprocess.CompletedProcess[str]:
     token = httpx.post(
         f"{url}/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     ).json()["access_token"]
-    env = clean_env(LOAD_BEARER_TOKEN=token, **thresholds)
+    env = clean_env(LOAD_BEARER_TOKEN=token, UV_PROJECT_ENVIRONMENT=str(venv), **thresholds)
     return subprocess.run(
         [
             "uv",
@@ -71,11 +77,12 @@ def _locust(
 
 
 def test_the_load_test_runs_against_the_service_and_passes(
-    projects: Projects, service: str, tmp_path: Path
+    projects: Projects, service: str, load_venv: Path, tmp_path: Path
 ) -> None:
     result = _locust(
         projects.synced("default"),
         service,
+        load_venv,
         tmp_path / "run",
         LOAD_MAX_P99_MS="5000",
         LOAD_MAX_ERROR_RATIO="0.01",
@@ -88,8 +95,10 @@ def test_the_load_test_runs_against_the_service_and_passes(
 
 
 def test_a_breached_threshold_fails_the_run_and_says_which(
-    projects: Projects, service: str, tmp_path: Path
+    projects: Projects, service: str, load_venv: Path, tmp_path: Path
 ) -> None:
-    result = _locust(projects.synced("default"), service, tmp_path / "run", LOAD_MAX_P99_MS="0.001")
+    result = _locust(
+        projects.synced("default"), service, load_venv, tmp_path / "run", LOAD_MAX_P99_MS="0.001"
+    )
     assert result.returncode == 1, result.stdout[-4000:] + result.stderr[-4000:]
     assert "threshold breached: p99" in result.stdout + result.stderr
