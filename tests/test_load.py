@@ -49,7 +49,8 @@ def _locust(
         [
             "uv",
             "run",
-            "--group",
+            # As the README and the workflow say: Locust alone, not the service.
+            "--only-group",
             "load",
             "locust",
             "-f",

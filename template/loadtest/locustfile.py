@@ -1,6 +1,6 @@
 """A load test of the service's own API (Locust), with thresholds that fail the run.
 
-    uv run --group load locust -f loadtest/locustfile.py --headless \\
+    uv run --only-group load locust -f loadtest/locustfile.py --headless \\
         --host https://staging.example.com --users 50 --spawn-rate 10 --run-time 5m
 
 Callers read and write items as a client would: mostly pages of the list and
