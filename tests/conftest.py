@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from helpers import (
     DEFAULT_ANSWERS,
+    RABBITMQ_URL,
     REDIS_URL,
     clean_env,
     copy_template,
     git_commit_all,
     postgres_available,
+    rabbitmq_available,
     redis_available,
     render,
     run,
@@ -19,14 +21,17 @@ from helpers import (
 )
 from template_repo import TemplateRepo
 
-# The `hardened` and `renamed` template versions (session fixtures).
-pytest_plugins = ["synthetic_versions"]
+# The `hardened` and `renamed` template versions, and the generated suites
+# started with the session (session fixtures).
+pytest_plugins = ["synthetic_versions", "generated_suites"]
 
 # The answer sets the render matrix covers, a covering set rather than every
 # combination: each value of each choice at least once (the defaults, every
-# supported python_version, every auth), and names that differ from the
-# defaults so that nothing can hard-code "acme". python_version and auth touch
-# different files, so their pairs need no set of their own.
+# supported python_version, every auth, every worker), and names that differ
+# from the defaults so that nothing can hard-code "acme". python_version and
+# auth touch different files, so their pairs need no set of their own; worker
+# meets auth in a few files (models, migrations), so its other pairs are
+# rendered and checked by test_render.py::test_the_worker_with_every_auth.
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "default": DEFAULT_ANSWERS,
     "py311-oidc-custom-names": {
@@ -34,6 +39,7 @@ ANSWER_SETS: dict[str, dict[str, str]] = {
         "package_name": "billing_core",
         "python_version": "3.11",
         "auth": "oidc",
+        "worker": "taskiq",
         "author_name": "Payments Team",
         "author_email": "payments@example.org",
         "description": 'Bills, invoices and "quotes" with a backslash \\ in the text.',
@@ -105,6 +111,15 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     Built once per session; tests may only add tagged commits on top of it.
     """
     return TemplateRepo(tmp_path_factory.mktemp("template-repo") / "repo")
+
+
+@pytest.fixture(scope="session")
+def rabbitmq() -> str:
+    """The RabbitMQ URL: skip locally without a server, fail in CI."""
+    reason = rabbitmq_available()
+    if reason is not None:
+        skip_or_fail(reason)
+    return RABBITMQ_URL
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ ADMIN_PASSWORD = "correct horse battery staple"  # noqa: S105
 SERVICE_HOST = "127.0.0.1"
 # The generated tests prefix every key with a fresh uuid, so runs never collide.
 REDIS_URL = os.environ.get("TEMPLATE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+RABBITMQ_URL = os.environ.get("TEMPLATE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEMPLATE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -193,16 +194,29 @@ def jinja_leftovers(project: Path) -> list[str]:
     return found
 
 
-def redis_available() -> str | None:
-    """None when Redis answers PING; otherwise why not."""
-    url = urlsplit(REDIS_URL)
+def _greets(url: str, default_port: int, hello: bytes, answer: bytes) -> str | None:
+    """None when the server at `url` answers `hello` with `answer`; otherwise why not."""
+    parts = urlsplit(url)
+    address = (parts.hostname or "127.0.0.1", parts.port or default_port)
     try:
-        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), 3) as sock:
-            sock.sendall(b"PING\r\n")
+        with socket.create_connection(address, 3) as sock:
+            sock.sendall(hello)
             reply = sock.recv(64)
     except OSError as exc:
-        return f"Redis is unreachable at {REDIS_URL}: {exc}"
-    return None if reply.startswith(b"+PONG") else f"Redis at {REDIS_URL} answered {reply!r}"
+        return f"nothing answers at {address[0]}:{address[1]}: {exc}"
+    return None if reply.startswith(answer) else f"{address[0]}:{address[1]} answered {reply!r}"
+
+
+def redis_available() -> str | None:
+    """None when Redis answers PING; otherwise why not."""
+    reason = _greets(REDIS_URL, 6379, b"PING\r\n", b"+PONG")
+    return None if reason is None else f"Redis: {reason}"
+
+
+def rabbitmq_available() -> str | None:
+    """None when RabbitMQ answers the AMQP 0-9-1 greeting (a Connection.Start frame)."""
+    reason = _greets(RABBITMQ_URL, 5672, b"AMQP\x00\x00\x09\x01", b"\x01")
+    return None if reason is None else f"RabbitMQ: {reason}"
 
 
 def postgres_available() -> str | None:

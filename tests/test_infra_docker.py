@@ -189,6 +189,8 @@ def test_answers_flow_into_the_infra_files(projects: Any) -> None:
     assert 'CMD ["billing-api", "serve"]' in dockerfile
     compose = yaml.safe_load((project / "compose.yaml").read_text())
     assert compose["services"]["migrate"]["command"] == ["billing-api", "migrate"]
+    # worker=taskiq: the worker runs the same image with its own command.
+    assert compose["services"]["worker"]["command"] == ["billing-api", "worker"]
     for env in ("staging", "production"):
         main_tf = (project / "terraform" / "envs" / env / "main.tf").read_text()
         assert 'name               = "billing-api"' in main_tf

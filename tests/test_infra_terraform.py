@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import Projects
 from infra_tools import CHECKOV_VERSION, check, missing, run, terraform_env, tool_path
 
 ROOTS = ["modules/service", "modules/github_oidc", "envs/staging", "envs/production"]
@@ -123,6 +124,10 @@ def test_no_plaintext_secrets_in_terraform(terraform_dir: Path) -> None:
 
 
 def test_checkov_has_no_failed_check(terraform_dir: Path, tmp_path: Path) -> None:
+    _assert_checkov_passes(terraform_dir, tmp_path)
+
+
+def _assert_checkov_passes(terraform_dir: Path, tmp_path: Path, *, min_passed: int = 100) -> None:
     uvx = shutil.which("uvx")
     if uvx is None:
         missing("uvx is not installed (needed to run checkov in its own environment)")
@@ -157,7 +162,7 @@ def test_checkov_has_no_failed_check(terraform_dir: Path, tmp_path: Path) -> Non
     ]
     assert not failed, "\n".join(failed)
     assert summary["failed"] == 0
-    assert summary["passed"] > 100, summary
+    assert summary["passed"] > min_passed, summary
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # Every skip is inline, next to its resource, with a justification.
     skipped = [c for r in reports for c in r["results"].get("skipped_checks", [])]
@@ -165,3 +170,26 @@ def test_checkov_has_no_failed_check(terraform_dir: Path, tmp_path: Path) -> Non
     for c in skipped:
         comment = c.get("check_result", {}).get("suppress_comment") or ""
         assert len(comment) > 20, c["check_id"]
+
+
+def test_the_worker_is_valid_tested_and_passes_checkov(
+    projects: Projects, tf: tuple[str, dict[str, str]], tmp_path: Path
+) -> None:
+    # worker=taskiq adds a file to the module and to each environment: the
+    # module's and production's roots are checked like the default's.
+    terraform, env = tf
+    target = tmp_path / "terraform"
+    shutil.copytree(projects.rendered("py311-oidc-custom-names") / "terraform", target)
+    check(run([terraform, "fmt", "-check", "-recursive", "-no-color"], cwd=target, env=env))
+    for root in ["modules/service", "envs/production"]:
+        path = target / root
+        init = [terraform, "init", "-backend=false", "-input=false", "-no-color"]
+        check(run(init, cwd=path, env=env))
+        check(run([terraform, "validate", "-no-color"], cwd=path, env=env))
+        out = check(run([terraform, "test", "-no-color"], cwd=path, env=env)).stdout
+        assert re.search(r"Success! \d+ passed, 0 failed", out), out
+        if root == "modules/service":
+            assert 'run "the_worker_is_a_service_of_its_own"... pass' in out, out
+    report = tmp_path / "checkov"
+    report.mkdir()
+    _assert_checkov_passes(target / "modules/service", report, min_passed=50)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import Projects
 from infra_tools import check, run, tool_env, tool_path
 
 WORKFLOWS = ["ci.yml", "deploy.yml", "rollback.yml"]
@@ -23,18 +24,27 @@ def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
 
 
-def test_actionlint_is_clean(default_project: Path) -> None:
+# The answer sets whose workflows differ: worker=taskiq adds RabbitMQ to the
+# tests and the worker's service to the deploy.
+ANSWER_SETS_WITH_OWN_WORKFLOWS = ["default", "py311-oidc-custom-names"]
+
+
+@pytest.mark.parametrize("answer_set", ANSWER_SETS_WITH_OWN_WORKFLOWS)
+def test_actionlint_is_clean(projects: Projects, answer_set: str) -> None:
     actionlint = tool_path("actionlint")
     # actionlint runs shellcheck on every `run:` block when it is on PATH.
     tool_path("shellcheck")
-    files = [str(default_project / ".github" / "workflows" / w) for w in WORKFLOWS]
-    check(run([actionlint, "-no-color", *files], cwd=default_project, env=tool_env()))
+    project = projects.rendered(answer_set)
+    files = [str(project / ".github" / "workflows" / w) for w in WORKFLOWS]
+    check(run([actionlint, "-no-color", *files], cwd=project, env=tool_env()))
 
 
-def test_zizmor_is_clean(default_project: Path) -> None:
+@pytest.mark.parametrize("answer_set", ANSWER_SETS_WITH_OWN_WORKFLOWS)
+def test_zizmor_is_clean(projects: Projects, answer_set: str) -> None:
     zizmor = tool_path("zizmor")
     proc = run(
-        [zizmor, "--offline", "--no-progress", "--format", "plain", ".github"], cwd=default_project
+        [zizmor, "--offline", "--no-progress", "--format", "plain", ".github"],
+        cwd=projects.rendered(answer_set),
     )
     check(proc)
     assert "No findings" in proc.stdout, proc.stdout

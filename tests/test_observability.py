@@ -61,13 +61,22 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.yml"))
 
 
-def test_alert_rules_pass_their_unit_tests(default_project: Path) -> None:
+# The rule files each answer set ships: the accounts' with auth=builtin, the
+# jobs' with worker=taskiq.
+RULE_FILES = {
+    "default": ["accounts", "alerts"],
+    "py311-oidc-custom-names": ["alerts", "jobs"],
+}
+
+
+@pytest.mark.parametrize("answer_set", sorted(RULE_FILES))
+def test_alert_rules_pass_their_unit_tests(projects: Projects, answer_set: str) -> None:
     promtool = _tool("promtool")
-    deploy = default_project / "deploy/prometheus"
+    deploy = projects.rendered(answer_set) / "deploy/prometheus"
     rule_files = [path.relative_to(deploy).as_posix() for path in _yaml_files(deploy / "rules")]
     test_files = [path.relative_to(deploy).as_posix() for path in _yaml_files(deploy / "tests")]
-    assert rule_files == ["rules/accounts.yml", "rules/alerts.yml"]
-    assert test_files == ["tests/accounts_test.yml", "tests/alerts_test.yml"]
+    assert rule_files == [f"rules/{name}.yml" for name in RULE_FILES[answer_set]]
+    assert test_files == [f"tests/{name}_test.yml" for name in RULE_FILES[answer_set]]
     for rule_file in rule_files:
         rules = yaml.safe_load((deploy / rule_file).read_text())
         count = sum(len(group["rules"]) for group in rules["groups"])
@@ -77,8 +86,9 @@ def test_alert_rules_pass_their_unit_tests(default_project: Path) -> None:
     assert tested.stdout.count("SUCCESS") == len(test_files), tested.stdout
 
 
-def test_every_alert_has_a_firing_test(default_project: Path) -> None:
-    deploy = default_project / "deploy/prometheus"
+@pytest.mark.parametrize("answer_set", sorted(RULE_FILES))
+def test_every_alert_has_a_firing_test(projects: Projects, answer_set: str) -> None:
+    deploy = projects.rendered(answer_set) / "deploy/prometheus"
     alerts = {
         rule["alert"]
         for path in _yaml_files(deploy / "rules")
@@ -93,7 +103,7 @@ def test_every_alert_has_a_firing_test(default_project: Path) -> None:
         if case["exp_alerts"]
     }
     assert alerts == fired
-    assert alerts >= {
+    expected = {
         "HighErrorRatio",
         "VeryHighErrorRatio",
         "HighLatencyP99",
@@ -101,14 +111,22 @@ def test_every_alert_has_a_firing_test(default_project: Path) -> None:
         "ReadinessFailing",
         "DatabasePoolSaturated",
         "RateLimiterRedisFailing",
-        "FailedLoginSpike",
         "UpstreamCircuitOpen",
     }
+    if answer_set == "default":
+        expected.add("FailedLoginSpike")
+    else:
+        expected |= {"JobWorkersDown", "JobQueueStuck", "JobQueueGrowing", "JobsFailing"}
+        expected.add("JobBrokerUnavailable")
+    assert alerts >= expected
 
 
-def test_dashboard_queries_are_valid_promql(default_project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("answer_set", sorted(RULE_FILES))
+def test_dashboard_queries_are_valid_promql(
+    projects: Projects, tmp_path: Path, answer_set: str
+) -> None:
     promtool = _tool("promtool")
-    queries = _dashboard_queries(default_project)
+    queries = _dashboard_queries(projects.rendered(answer_set))
     assert len(queries) >= 15
     rules = {
         "groups": [
@@ -127,8 +145,9 @@ def test_dashboard_queries_are_valid_promql(default_project: Path, tmp_path: Pat
     assert f"SUCCESS: {len(queries)} rules found" in checked.stdout
 
 
-def test_grafana_and_compose_files_fit_together(default_project: Path) -> None:
-    deploy = default_project / "deploy"
+@pytest.mark.parametrize("answer_set", sorted(RULE_FILES))
+def test_grafana_and_compose_files_fit_together(projects: Projects, answer_set: str) -> None:
+    deploy = projects.rendered(answer_set) / "deploy"
     compose = yaml.safe_load((deploy / "compose.observability.yaml").read_text())
     services = compose["services"]
     assert set(services) == {"otel-collector", "jaeger", "prometheus", "grafana"}
@@ -265,7 +284,8 @@ def test_without_the_accounts_nothing_watches_their_metrics(
         if path.is_file() and "auth_" in path.read_text()
     ]
     assert mentions == []
-    assert [path.name for path in _yaml_files(deploy / "prometheus/rules")] == ["alerts.yml"]
-    assert [path.name for path in (deploy / "grafana/dashboards").glob("*.json")] == [
-        "service-overview.json"
-    ]
+    jobs = ["jobs"] if answer_set in RULE_FILES else []
+    rules = [path.name for path in _yaml_files(deploy / "prometheus/rules")]
+    assert rules == [f"{name}.yml" for name in ["alerts", *jobs]]
+    dashboards = sorted(path.name for path in (deploy / "grafana/dashboards").glob("*.json"))
+    assert dashboards == [f"{name}.json" for name in [*jobs, "service-overview"]]

@@ -76,17 +76,22 @@ def test_every_question_has_a_validator() -> None:
         "author_email",
         "python_version",
         "auth",
+        "worker",
     }
     # A question with choices is checked by Copier, which names the allowed values.
     assert all(spec.get("validator") or spec.get("choices") for spec in asked.values())
 
 
+@pytest.mark.parametrize(
+    ("question", "value", "allowed"),
+    [("auth", "ldap", "['builtin', 'oidc', 'none']"), ("worker", "celery", "['none', 'taskiq']")],
+)
 def test_a_value_outside_the_choices_is_refused_with_the_allowed_ones(
-    template_src: Path, tmp_path: Path
+    template_src: Path, tmp_path: Path, question: str, value: str, allowed: str
 ) -> None:
-    with pytest.raises(ValueError, match="Invalid choice for 'auth'") as error:
-        render(template_src, tmp_path / "out", {**DEFAULT_ANSWERS, "auth": "ldap"})
-    assert "'ldap' is not in ['builtin', 'oidc', 'none']" in str(error.value)
+    with pytest.raises(ValueError, match=f"Invalid choice for '{question}'") as error:
+        render(template_src, tmp_path / "out", {**DEFAULT_ANSWERS, question: value})
+    assert f"'{value}' is not in {allowed}" in str(error.value)
     assert not (tmp_path / "out" / "pyproject.toml").exists()
 
 
@@ -96,14 +101,18 @@ def test_reserved_package_names_cover_this_python() -> None:
     assert sorted(candidates - set(RESERVED)) == []
 
 
+@pytest.mark.parametrize(
+    ("answer_set", "command"),
+    [("default", "acme-orders"), ("py311-oidc-custom-names", "billing-api")],
+)
 def test_reserved_commands_cover_the_generated_virtual_environment(
-    synced_default_project: Path,
+    projects: Projects, answer_set: str, command: str
 ) -> None:
     # The service's command is named after project_slug and installed beside these.
-    own = {"acme-orders"}
+    own = {command}
     commands = {
         path.name
-        for path in (synced_default_project / ".venv" / "bin").iterdir()
+        for path in (projects.synced(answer_set) / ".venv" / "bin").iterdir()
         if path.name not in own and path.name.replace("-", "").isalnum()
     }
     assert sorted(commands - set(RESERVED_COMMANDS)) == []

@@ -32,9 +32,11 @@ PACKAGE_TEMPLATE = REPO_ROOT / "template" / "src" / "{{package_name}}"
 
 def test_the_generated_package_needs_no_rendering_to_be_read() -> None:
     # Its imports are relative and the answers' names live in about.py, so only
-    # these files are templates: those two, and the composition that the `auth`
-    # answer changes (what main.py installs, which models exist, which settings
-    # and commands there are). An option's own code is in files and folders
+    # these files are templates: those two, the composition that the `auth` and
+    # `worker` answers change (what main.py installs, which models exist, which
+    # settings and commands there are), the items' create route (it sends a job
+    # after its commit with `worker`), and the jobs' migration, whose parent
+    # revision depends on `auth`. An option's own code is in files and folders
     # whose names carry its condition; everything is plain Python that tools
     # read, lint and navigate where it is written.
     templated = sorted(
@@ -44,8 +46,10 @@ def test_the_generated_package_needs_no_rendering_to_be_read() -> None:
         "about.py.jinja",
         "cli.py.jinja",
         "core/settings/config.py.jinja",
+        "items/router.py.jinja",
         "main.py.jinja",
         "migrations/env.py.jinja",
+        "migrations/{% if worker == 'taskiq' %}versions{% endif %}/5001_job_records.py.jinja",
         "models.py.jinja",
     ]
 

@@ -335,11 +335,14 @@ TOGGLES: list[tuple[str, str, str]] = [
     ("auth", "oidc", "builtin"),
     ("auth", "builtin", "none"),
     ("auth", "none", "builtin"),
+    ("worker", "none", "taskiq"),
+    ("worker", "taskiq", "none"),
 ]
 # A toggled project must equal a fresh render with the new answer: that render
 # passes its own suite, since every value of these answers is in an answer set
 # whose generated suite runs on both databases (test_generated_suite.py;
-# python_version 3.11 with auth=oidc, 3.12 with none, 3.13 with builtin).
+# python_version 3.11 with auth=oidc and worker=taskiq, 3.12 with none, 3.13
+# with builtin).
 
 
 def _changed_paths(project: Path) -> set[str]:

@@ -2,12 +2,15 @@
 # Deploy IMAGE to one ECS environment:
 #   1. register a migration task definition revision with IMAGE and run it
 #      once, failing the deploy if the migration fails;
-#   2. register an app revision (based on the running one) with IMAGE, update
+#   2. with ECS_WORKER_SERVICE set, roll the worker the same way: first, so
+#      that the jobs new app code sends find a worker that knows them;
+#   3. register an app revision (based on the running one) with IMAGE, update
 #      the service and wait until it is stable (the deployment circuit breaker
 #      rolls back by itself if the new tasks never become healthy).
 # Usage: scripts/deploy.sh IMAGE
 # Environment: ECS_CLUSTER, ECS_SERVICE, ECS_MIGRATE_TASK_FAMILY,
-#              ECS_SUBNETS (comma-separated), ECS_SECURITY_GROUP
+#              ECS_SUBNETS (comma-separated), ECS_SECURITY_GROUP,
+#              ECS_WORKER_SERVICE (optional: the service has background jobs)
 set -euo pipefail
 
 if [ "$#" -ne 1 ]; then
@@ -53,19 +56,31 @@ if [ "$exit_code" != "0" ]; then
 fi
 echo "::endgroup::"
 
-echo "::group::Service"
-running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" \
-  --query 'services[0].taskDefinition' --output text)
-echo "previous task definition (rollback target): $running"
-app_arn=$(register_with_image "$running")
-aws ecs update-service --cluster "$ECS_CLUSTER" --service "$ECS_SERVICE" \
-  --task-definition "$app_arn" --query 'service.deployments[0].id' --output text
-aws ecs wait services-stable --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE"
-now_running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$ECS_SERVICE" \
-  --query 'services[0].taskDefinition' --output text)
-if [ "$now_running" != "$app_arn" ]; then
-  echo "::error::the deployment circuit breaker rolled back to $now_running"
-  exit 1
+# roll SERVICE: run IMAGE in it, from a revision based on the running one
+roll() {
+  local service=$1 running next now_running
+  running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$service" \
+    --query 'services[0].taskDefinition' --output text)
+  echo "previous task definition of $service (rollback target): $running"
+  next=$(register_with_image "$running")
+  aws ecs update-service --cluster "$ECS_CLUSTER" --service "$service" \
+    --task-definition "$next" --query 'service.deployments[0].id' --output text
+  aws ecs wait services-stable --cluster "$ECS_CLUSTER" --services "$service"
+  now_running=$(aws ecs describe-services --cluster "$ECS_CLUSTER" --services "$service" \
+    --query 'services[0].taskDefinition' --output text)
+  if [ "$now_running" != "$next" ]; then
+    echo "::error::the deployment circuit breaker rolled $service back to $now_running"
+    exit 1
+  fi
+  echo "deployed $next"
+}
+
+if [ -n "${ECS_WORKER_SERVICE:-}" ]; then
+  echo "::group::Worker"
+  roll "$ECS_WORKER_SERVICE"
+  echo "::endgroup::"
 fi
-echo "deployed $app_arn"
+
+echo "::group::Service"
+roll "$ECS_SERVICE"
 echo "::endgroup::"

@@ -19,30 +19,14 @@ LogLine = dict[str, Any]
 LIVE_APP = "tests.live_app:create_live_app"
 
 
-class LiveServer:
-    """`uvicorn --factory <factory>` on 127.0.0.1; stdout collected line by line."""
+class LoggingProcess:
+    """A child process whose stdout (and stderr) is collected line by line."""
 
-    def __init__(
-        self, factory: str, env: Mapping[str, str], cwd: Path, *, workers: int = 1
-    ) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, argv: list[str], env: Mapping[str, str], cwd: Path) -> None:
         self.output: list[str] = []
         self._lock = threading.Lock()
-        self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                factory,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-            ],
+        self._process = subprocess.Popen(  # noqa: S603 - argv from the tests, no shell
+            argv,
             cwd=cwd,
             env={**os.environ, **env},
             stdout=subprocess.PIPE,
@@ -57,22 +41,6 @@ class LiveServer:
         for line in self._process.stdout:
             with self._lock:
                 self.output.append(line.rstrip("\n"))
-
-    def __enter__(self) -> Self:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{self.url}/health/live", timeout=2)
-                return self
-            except httpx.TransportError:
-                if self._process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    msg = "the server did not start:\n" + "\n".join(self.output)
-                    raise RuntimeError(msg) from None
-                time.sleep(0.1)
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     def stop(self) -> None:
         """SIGTERM, then wait for a clean exit (spans are flushed at shutdown)."""
@@ -119,3 +87,31 @@ class LiveServer:
                 msg = "no matching log line in:\n" + "\n".join(self.lines(since))
                 raise AssertionError(msg)
             time.sleep(0.05)
+
+
+class LiveServer(LoggingProcess):
+    """`uvicorn --factory <factory>` on 127.0.0.1; stdout collected line by line."""
+
+    def __init__(
+        self, factory: str, env: Mapping[str, str], cwd: Path, *, workers: int = 1
+    ) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        argv = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1"]
+        super().__init__([*argv, "--port", str(self.port), "--workers", str(workers)], env, cwd)
+
+    def __enter__(self) -> Self:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{self.url}/health/live", timeout=2)
+                return self
+            except httpx.TransportError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    msg = "the server did not start:\n" + "\n".join(self.output)
+                    raise RuntimeError(msg) from None
+                time.sleep(0.1)
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
