@@ -44,6 +44,8 @@ def create_broker(settings: JobsSettings, broker_url: str) -> AsyncBroker:
             # first worker ever started are run too.
             consumer_id="0",
             idle_timeout=round(settings.redelivery_timeout * 1000),
+            maxlen=settings.redis_stream_max_length,
+            approximate=True,
             xread_block=_REDIS_READ_BLOCK_SECONDS * 1000,
             # Longer than a read's block: a Redis that stops answering fails
             # the read instead of hanging the worker.

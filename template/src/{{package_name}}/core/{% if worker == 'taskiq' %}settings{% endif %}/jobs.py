@@ -46,6 +46,10 @@ class JobsSettings(SecretFilesSettings):
     # Seconds a Redis job taken by a worker that died stays unacknowledged
     # before another worker claims it; keep it above attempt_timeout.
     redelivery_timeout: float = Field(default=600.0, gt=0, le=86_400)
+    # Entries a Redis stream keeps: acknowledged jobs stay in it until trimmed
+    # (the oldest first, about this many kept). Far above any healthy backlog:
+    # JobQueueGrowing fires long before a waiting job could be trimmed.
+    redis_stream_max_length: int = Field(default=100_000, ge=1000, le=100_000_000)
     # Days a done job is remembered, so that a late redelivery of it does nothing.
     done_retention_days: int = Field(default=7, ge=1, le=365)
     # The worker's Prometheus metrics (jobs run, their duration, the queue's depth).
