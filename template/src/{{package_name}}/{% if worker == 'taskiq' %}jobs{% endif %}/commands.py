@@ -2,14 +2,12 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-
 from ..core.database.engine import Database
 from ..core.settings.config import DatabaseSettings
 from ..core.settings.jobs import JobsSettings
 from . import ledger
 from .broker import create_broker, send
-from .models import JobRecord, JobStatus
+from .models import JobRecord
 
 
 async def list_failed(database_settings: DatabaseSettings, *, limit: int) -> Sequence[JobRecord]:
@@ -37,10 +35,7 @@ async def replay(
     broker = create_broker(settings, broker_url)
     try:
         async with database.sessionmaker() as session:
-            query = select(JobRecord).where(JobRecord.status == JobStatus.FAILED)
-            if job_ids:
-                query = query.where(JobRecord.id.in_(job_ids))
-            records = (await session.scalars(query.order_by(JobRecord.created_at))).all()
+            records = await ledger.to_replay(session, job_ids)
         await broker.startup()
         for record in records:
             await send(broker, record.name, record.id, record.payload)

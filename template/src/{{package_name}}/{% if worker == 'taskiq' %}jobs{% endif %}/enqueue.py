@@ -61,20 +61,21 @@ class Jobs:
         """
         job_id = uuid.uuid4().hex
         payload = args.model_dump(mode="json")
-        error: Exception | None = None
+        # What the ledger and the log keep of why the job was not sent.
+        reason = "BrokerBackingOff"
         if self._guard.may_call():
             try:
                 async with asyncio.timeout(self._settings.enqueue_timeout):
                     await self._kick(job.name, job_id, payload)
             # Whatever the broker's client raises, the job is kept.
             except Exception as failure:  # noqa: BLE001
-                error = failure
+                reason = type(failure).__qualname__
                 self._guard.failed(failure)
             else:
                 self._guard.succeeded()
                 JOBS_SENT.labels(job.name, SendOutcome.SENT.value).inc()
                 return job_id
-        await self._keep(job, job_id, payload, error or ConnectionError("broker backing off"))
+        await self._keep(job, job_id, payload, reason)
         return job_id
 
     async def _kick(self, name: str, job_id: str, payload: dict[str, Any]) -> None:
@@ -87,9 +88,7 @@ class Jobs:
                     self._started = True
         await send(self._broker, name, job_id, payload)
 
-    async def _keep(
-        self, job: Job[Any], job_id: str, payload: dict[str, Any], error: Exception
-    ) -> None:
+    async def _keep(self, job: Job[Any], job_id: str, payload: dict[str, Any], reason: str) -> None:
         JOBS_SENT.labels(job.name, SendOutcome.KEPT.value).inc()
         try:
             async with (
@@ -102,13 +101,13 @@ class Jobs:
                     name=job.name,
                     payload=payload,
                     attempts=0,
-                    error=type(error).__qualname__,
+                    error=reason,
                 )
         except (SQLAlchemyError, OSError, TimeoutError):
             # The broker and the database at once: only the log has it now.
             _logger.error("job_lost", job=job.name, job_id=job_id)
         else:
-            _logger.warning("job_kept", job=job.name, job_id=job_id, error=type(error).__name__)
+            _logger.warning("job_kept", job=job.name, job_id=job_id, error=reason)
 
     async def close(self) -> None:
         """Close the broker's connections."""

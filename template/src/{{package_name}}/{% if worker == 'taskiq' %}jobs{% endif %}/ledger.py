@@ -36,9 +36,7 @@ def mark_done(
     (there was no row to lock): the second commit fails, rolls its work back,
     and its retry finds the job done.
     """
-    if record is None:
-        record = JobRecord(id=job_id, name=name, payload=payload)
-        session.add(record)
+    record = record or _added(session, job_id=job_id, name=name, payload=payload)
     record.status = JobStatus.DONE
     record.attempts = attempts
     record.error = None
@@ -57,16 +55,21 @@ async def keep_failed(
 
     `error` is the type of the last error: its message may carry personal data.
     """
-    record = await lock(session, job_id)
-    if record is None:
-        record = JobRecord(id=job_id, name=name, payload=payload)
-        session.add(record)
+    record = await lock(session, job_id) or _added(
+        session, job_id=job_id, name=name, payload=payload
+    )
     record.status = JobStatus.FAILED
     record.attempts = attempts
     record.error = error[:ERROR_MAX_LENGTH]
     # Set here, not only by `onupdate`: a failure that repeats with the same
     # values must still move the record to the top of the list.
     record.updated_at = utcnow()
+
+
+def _added(session: AsyncSession, *, job_id: str, name: str, payload: dict[str, Any]) -> JobRecord:
+    record = JobRecord(id=job_id, name=name, payload=payload)
+    session.add(record)
+    return record
 
 
 async def failed(session: AsyncSession, *, limit: int) -> Sequence[JobRecord]:
@@ -78,6 +81,14 @@ async def failed(session: AsyncSession, *, limit: int) -> Sequence[JobRecord]:
         .limit(limit)
     )
     return (await session.scalars(statement)).all()
+
+
+async def to_replay(session: AsyncSession, job_ids: Sequence[str]) -> Sequence[JobRecord]:
+    """The failed jobs with these ids (every failed job when none is named), oldest first."""
+    statement = select(JobRecord).where(JobRecord.status == JobStatus.FAILED)
+    if job_ids:
+        statement = statement.where(JobRecord.id.in_(job_ids))
+    return (await session.scalars(statement.order_by(JobRecord.created_at))).all()
 
 
 async def prune_done(session: AsyncSession, *, before: datetime) -> int:
